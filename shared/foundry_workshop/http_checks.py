@@ -1,0 +1,90 @@
+"""Small HTTP probes used while connecting: is anything there, is it ready, what does it serve."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+
+import requests
+
+from foundry_workshop.errors import EndpointUnreachableError, ServerNotReadyError
+
+
+def normalize_base_url(url: str) -> str:
+    """``http://host:port`` or ``http://host:port/v1/`` -> ``http://host:port/v1`` (what openai wants)."""
+    url = url.strip().rstrip("/")
+    return url if url.endswith("/v1") else url + "/v1"
+
+
+def root_of(base_url: str) -> str:
+    """``http://host:port/v1`` -> ``http://host:port``."""
+    return base_url[: -len("/v1")] if base_url.endswith("/v1") else base_url
+
+
+def list_model_ids(base_url: str, api_key: str | None, hint: str, timeout: float = 5.0) -> list[str]:
+    """Ids from ``GET {base_url}/models``; raises :class:`EndpointUnreachableError` with ``hint`` if down."""
+    url = f"{base_url}/models"
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    try:
+        response = requests.get(url, headers=headers, timeout=timeout)
+    except requests.ConnectionError:
+        raise EndpointUnreachableError(base_url, hint, "connection refused") from None
+    except requests.Timeout:
+        raise EndpointUnreachableError(base_url, hint, f"no answer within {timeout:g} s") from None
+    if response.status_code == 401:
+        raise EndpointUnreachableError(
+            base_url, "The server wants an API key: set OPENAI_API_KEY (in the environment or .env).",
+            "401 Unauthorized",
+        )
+    if response.status_code != 200:
+        raise EndpointUnreachableError(base_url, hint, f"GET /models answered {response.status_code}")
+    try:
+        return [entry["id"] for entry in response.json()["data"]]
+    except (ValueError, KeyError, TypeError):
+        raise EndpointUnreachableError(
+            base_url, "Check that the URL points at an OpenAI-compatible server (routes under /v1).",
+            "GET /models did not return an OpenAI model list",
+        ) from None
+
+
+def wait_until_ready(
+    url: str, timeout: float, still_starting: Callable[[], str | None], what: str
+) -> float:
+    """Poll ``url`` until it answers 200; returns the seconds it took.
+
+    ``still_starting`` returns None while the server process is alive, or a reason (with its log tail)
+    when it died, so a crash is reported at once instead of after the whole timeout.
+    """
+    start = time.monotonic()
+    while True:
+        died = still_starting()
+        if died:
+            raise ServerNotReadyError(f"{what} stopped while starting: {died}")
+        try:
+            if requests.get(url, timeout=1.0).status_code == 200:
+                return time.monotonic() - start
+        except requests.RequestException:
+            pass
+        if time.monotonic() - start > timeout:
+            raise ServerNotReadyError(
+                f"{what} did not become ready at {url} within {timeout:g} s. "
+                "The machine may be busy: try again, or raise WORKSHOP_TIMEOUT."
+            )
+        time.sleep(0.05)
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True

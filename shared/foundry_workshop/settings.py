@@ -1,0 +1,123 @@
+"""The one way every notebook, sample and test decides which backend and model to use.
+
+Resolution order, for every setting: an explicit argument (a papermill parameter ends up here) >
+an environment variable > a ``.env`` file (found from the working directory upwards) > the default.
+
+Notebooks call :func:`from_env` in their ``parameters`` cell so the cell shows the values the environment
+chose, papermill can override them in the injected cell after it, and :func:`resolve` turns whatever the
+notebook ends with into :class:`Settings`. There is no second path: the Chainlit app, the benchmark CLI
+and the tests go through the same two functions.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from typing import Any
+
+from dotenv import dotenv_values, find_dotenv
+
+from foundry_workshop.errors import ConfigurationError, UnknownBackendError
+
+BACKENDS = ("bundled", "foundry", "endpoint", "mock")
+
+#: Setting name -> environment variable that sets it. Documented in the README.
+ENV_VARS: dict[str, str] = {
+    "backend": "WORKSHOP_BACKEND",
+    "model": "WORKSHOP_MODEL",
+    "endpoint": "FOUNDRY_LOCAL_ENDPOINT",
+    "api_key": "OPENAI_API_KEY",
+    "port": "WORKSHOP_PORT",
+    "timeout": "WORKSHOP_TIMEOUT",
+    "foundry_cache_dir": "WORKSHOP_FOUNDRY_CACHE",
+}
+
+DEFAULT_MODEL = "smollm2-135m-instruct"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a backend needs to know. Build it with :func:`resolve`, not by hand."""
+
+    backend: str = "bundled"
+    #: An alias (``qwen2.5-0.5b``) or a full model id (``qwen2.5-0.5b-instruct-generic-cpu:4``).
+    model: str = DEFAULT_MODEL
+    #: Base URL of an OpenAI-compatible server, with or without ``/v1`` (endpoint and mock backends).
+    endpoint: str | None = None
+    #: Never shown: excluded from ``repr`` so a settings object can be printed safely.
+    api_key: str | None = field(default=None, repr=False)
+    #: Port for servers the package starts itself (bundled, foundry, mock); 0 picks a free port.
+    port: int = 0
+    #: Seconds before a request to the model gives up.
+    timeout: float = 120.0
+    #: Where the Foundry Local SDK keeps downloaded models (None: the SDK's default).
+    foundry_cache_dir: str | None = None
+
+
+_CONVERTERS: dict[str, Callable[[str], Any]] = {"port": int, "timeout": float}
+_DEFAULTS = Settings()
+
+
+@lru_cache(maxsize=8)
+def _dotenv_for(cwd: str) -> Mapping[str, str | None]:
+    path = find_dotenv(usecwd=True)
+    return dotenv_values(path) if path else {}
+
+
+def _dotenv() -> Mapping[str, str | None]:
+    # Keyed by cwd: nbval runs a notebook with cwd = notebooks/, papermill with the caller's cwd.
+    return _dotenv_for(os.getcwd())
+
+
+def _convert(name: str, raw: Any, source: str) -> Any:
+    convert = _CONVERTERS.get(name)
+    if convert is None or not isinstance(raw, str):
+        return raw
+    try:
+        return convert(raw)
+    except ValueError:
+        raise ConfigurationError(
+            f"{source} must be a {convert.__name__}, got {raw!r}."
+        ) from None
+
+
+def from_env(name: str) -> Any:
+    """Value of setting ``name`` from the environment, then ``.env``, then the default.
+
+    Meant for notebook ``parameters`` cells: ``MODEL = from_env("model")``.
+    """
+    if name not in ENV_VARS:
+        raise ConfigurationError(f"Unknown setting {name!r}. Settings: {', '.join(ENV_VARS)}.")
+    var = ENV_VARS[name]
+    for raw in (os.environ.get(var), _dotenv().get(var)):
+        if raw not in (None, ""):
+            return _convert(name, raw, f"Environment variable {var}")
+    return getattr(_DEFAULTS, name)
+
+
+def resolve(**explicit: Any) -> Settings:
+    """Settings from explicit values (``None`` means "not given") over the environment over defaults."""
+    unknown = set(explicit) - {f.name for f in fields(Settings)}
+    if unknown:
+        raise ConfigurationError(
+            f"Unknown setting(s) {', '.join(sorted(unknown))}. Settings: {', '.join(ENV_VARS)}."
+        )
+    values = {}
+    for f in fields(Settings):
+        given = explicit.get(f.name)
+        values[f.name] = (
+            _convert(f.name, given, f"Setting {f.name}") if given not in (None, "") else from_env(f.name)
+        )
+    values["backend"] = str(values["backend"]).strip().lower()
+    if values["backend"] not in BACKENDS:
+        raise UnknownBackendError(values["backend"], BACKENDS)
+    return Settings(**values)
+
+
+def describe(settings: Settings) -> dict[str, str]:
+    """A printable view of the settings: the key is reported as set or not, never shown."""
+    view = {f.name: str(getattr(settings, f.name)) for f in fields(Settings) if f.name != "api_key"}
+    view["api_key"] = "set" if settings.api_key else "not set"
+    return view
