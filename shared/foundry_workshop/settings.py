@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
 from typing import Any
 
 from dotenv import dotenv_values, find_dotenv
@@ -60,15 +59,11 @@ _CONVERTERS: dict[str, Callable[[str], Any]] = {"port": int, "timeout": float}
 _DEFAULTS = Settings()
 
 
-@lru_cache(maxsize=8)
-def _dotenv_for(cwd: str) -> Mapping[str, str | None]:
+def _dotenv() -> Mapping[str, str | None]:
+    # Looked up on every call, from the working directory upwards (nbval runs a notebook in notebooks/,
+    # papermill in the caller's directory), so a .env created while a kernel runs is seen at once.
     path = find_dotenv(usecwd=True)
     return dotenv_values(path) if path else {}
-
-
-def _dotenv() -> Mapping[str, str | None]:
-    # Keyed by cwd: nbval runs a notebook with cwd = notebooks/, papermill with the caller's cwd.
-    return _dotenv_for(os.getcwd())
 
 
 def _convert(name: str, raw: Any, source: str) -> Any:

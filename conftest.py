@@ -1,0 +1,37 @@
+"""Session-wide test set-up shared by the package tests, the course tests and nbval.
+
+Notebooks under nbval run in separate kernel processes, so patching here could never reach them. Instead one
+real mock server starts before any kernel does, and the environment variables every notebook reads
+(through ``foundry_workshop.from_env``) point at it. Tests can read what the notebooks sent from the same
+server (the ``mock_server`` fixture).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from foundry_workshop.mock import MockServer
+
+_session_mock: MockServer | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _session_mock
+    _session_mock = MockServer().start()
+    os.environ["WORKSHOP_BACKEND"] = "mock"
+    os.environ["FOUNDRY_LOCAL_ENDPOINT"] = _session_mock.url
+    os.environ.pop("WORKSHOP_MODEL", None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _session_mock is not None:
+        _session_mock.stop()
+
+
+@pytest.fixture(scope="session")
+def mock_server() -> MockServer:
+    """The session's mock server, the one notebooks under nbval talk to."""
+    assert _session_mock is not None
+    return _session_mock

@@ -1,0 +1,79 @@
+"""The one resolution path: explicit > environment > .env > default."""
+
+from __future__ import annotations
+
+import pytest
+
+from foundry_workshop import ConfigurationError, UnknownBackendError, describe, from_env, resolve
+from foundry_workshop.settings import DEFAULT_MODEL
+
+
+def test_defaults_without_environment(clean_env):
+    settings = resolve()
+    assert (settings.backend, settings.model, settings.endpoint, settings.port) == ("bundled", DEFAULT_MODEL, None, 0)
+
+
+def test_environment_beats_default(clean_env):
+    clean_env.setenv("WORKSHOP_BACKEND", "mock")
+    clean_env.setenv("WORKSHOP_MODEL", "qwen2.5-0.5b")
+    clean_env.setenv("WORKSHOP_PORT", "8123")
+    settings = resolve()
+    assert (settings.backend, settings.model, settings.port) == ("mock", "qwen2.5-0.5b", 8123)
+
+
+def test_explicit_beats_environment_and_none_means_not_given(clean_env):
+    clean_env.setenv("WORKSHOP_BACKEND", "mock")
+    clean_env.setenv("WORKSHOP_MODEL", "qwen2.5-0.5b")
+    settings = resolve(backend="endpoint", model=None)
+    assert settings.backend == "endpoint"
+    assert settings.model == "qwen2.5-0.5b"
+
+
+def test_dotenv_is_found_from_a_subfolder_and_loses_to_the_environment(clean_env, tmp_path):
+    (tmp_path / ".env").write_text("WORKSHOP_MODEL=from-dotenv\nWORKSHOP_BACKEND=endpoint\n")
+    sub = tmp_path / "notebooks"
+    sub.mkdir()
+    clean_env.chdir(sub)  # nbval runs notebooks with their folder as cwd
+    clean_env.setenv("WORKSHOP_BACKEND", "mock")
+    assert from_env("model") == "from-dotenv"
+    assert from_env("backend") == "mock"
+
+
+def test_empty_environment_value_counts_as_unset(clean_env):
+    clean_env.setenv("WORKSHOP_MODEL", "")
+    assert from_env("model") == DEFAULT_MODEL
+
+
+def test_unknown_backend_lists_the_valid_ones(clean_env):
+    with pytest.raises(UnknownBackendError) as info:
+        resolve(backend="olama")
+    message = str(info.value)
+    for name in ("bundled", "foundry", "endpoint", "mock"):
+        assert name in message
+    assert "'olama'" in message
+
+
+def test_backend_name_is_case_insensitive(clean_env):
+    assert resolve(backend=" Mock ").backend == "mock"
+
+
+def test_bad_number_names_the_variable(clean_env):
+    clean_env.setenv("WORKSHOP_PORT", "eighty")
+    with pytest.raises(ConfigurationError, match="WORKSHOP_PORT"):
+        resolve()
+
+
+def test_unknown_setting_is_refused(clean_env):
+    with pytest.raises(ConfigurationError, match="colour"):
+        resolve(colour="blue")
+    with pytest.raises(ConfigurationError):
+        from_env("colour")
+
+
+def test_api_key_is_never_shown(clean_env):
+    clean_env.setenv("OPENAI_API_KEY", "sk-very-secret")
+    settings = resolve()
+    assert settings.api_key == "sk-very-secret"
+    assert "sk-very-secret" not in repr(settings)
+    assert "sk-very-secret" not in str(describe(settings))
+    assert describe(settings)["api_key"] == "set"

@@ -1,0 +1,42 @@
+"""Every lesson notebook is committed clean and follows the course's shape."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+EXTRA_KEYS = "metadata.papermill cell.metadata.papermill cell.metadata.execution"
+
+
+def test_there_are_notebooks():
+    assert len(NOTEBOOKS) >= 4
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_outputs_are_stripped(path):
+    """nbstripout --verify exits non-zero if stripping would change the file."""
+    result = subprocess.run(
+        [sys.executable, "-m", "nbstripout", "--verify", "--extra-keys", EXTRA_KEYS, str(path)],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, f"{path.name} has outputs or run metadata; run `make format`.\n{result.stdout}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_shape(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and "**Objectives.**" in first.source, "first cell states objectives"
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell tagged `parameters`"
+    params = tagged[0].source
+    assert 'from_env("backend")' in params and 'from_env("model")' in params, "defaults read the environment"
+    assert nb.metadata["kernelspec"]["name"] == "foundry-workshop"
+    assert any("Exercise" in c.source for c in nb.cells if c.cell_type == "markdown"), "ends with an exercise"
+    assert any("assert" in c.source for c in nb.cells if c.cell_type == "code"), "the exercise checks itself"
