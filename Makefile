@@ -43,6 +43,7 @@ run: install
 	$(BIN)/python -m foundry_workshop.notebook_runner --kernel $(KERNEL) --out $(BUILD)/notebooks $(PARAMS) $(NOTEBOOKS)
 
 test: install
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: install

@@ -66,9 +66,8 @@ def test_endpoint_backend_resolves_alias_against_the_server_list(clean_env):
 
 
 def test_unknown_alias_lists_the_served_models(clean_env):
-    with MockServer() as mock:
-        with pytest.raises(UnknownModelError) as info:
-            connect(backend="endpoint", model="gpt-9", endpoint=mock.url)
+    with MockServer() as mock, pytest.raises(UnknownModelError) as info:
+        connect(backend="endpoint", model="gpt-9", endpoint=mock.url)
     assert "qwen2.5-0.5b-instruct-generic-cpu:4" in str(info.value)
     assert mock.url in str(info.value)
 

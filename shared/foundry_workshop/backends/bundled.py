@@ -49,7 +49,8 @@ def open_bundled(settings: Settings) -> Connection:
         raise PortInUseError(settings.port)
     port = settings.port or free_port()
 
-    log = tempfile.NamedTemporaryFile(prefix="bundled-llama-", suffix=".log", delete=False)
+    # Open for the server's whole life (closed by stop()), hence no context manager.
+    log = tempfile.NamedTemporaryFile(prefix="bundled-llama-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "foundry_workshop.backends.llama_server",
          "--model-path", str(path), "--alias", ALIAS, "--port", str(port)],
