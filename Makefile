@@ -16,13 +16,17 @@ BACKEND ?=
 MODEL   ?=
 PARAMS  := $(if $(BACKEND),--param BACKEND=$(BACKEND)) $(if $(MODEL),--param MODEL=$(MODEL))
 
-.PHONY: help install run test lint format lab clean
+CONVERT_VENV  := build/convert-venv
+CONVERT_STAMP := $(CONVERT_VENV)/.installed
+
+.PHONY: help install run test lint format lab clean foundry-model
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run   - execute every notebook (papermill) on the bundled model; results in $(BUILD)/"
 	@echo "make test  - run the whole test suite (package, mock, notebooks via nbval, real model smoke test)"
 	@echo "make lab   - JupyterLab on the course kernel"
+	@echo "make foundry-model - convert the bundled model for Foundry Local (offline BYOM; cached in build/foundry)"
 	@echo "make lint  - ruff, and check notebooks are committed without outputs"
 	@echo "Options: BACKEND=bundled|foundry|endpoint|mock MODEL=<alias>"
 
@@ -39,10 +43,21 @@ $(STAMP): $(BIN)/python requirements.txt requirements-model.txt shared/pyproject
 
 install: $(STAMP)
 
+# The conversion environment (torch CPU, transformers, onnxruntime-genai builder) stays out of .venv: ~1.3 GB.
+$(CONVERT_STAMP): requirements-convert.txt
+	$(PYTHON) -m venv $(CONVERT_VENV)
+	$(CONVERT_VENV)/bin/python -m pip --disable-pip-version-check install --quiet -r requirements-convert.txt
+	@touch $@
+
+# Idempotent: converts only when build/foundry lacks a model made from the installed GGUF.
+foundry-model: install $(CONVERT_STAMP)
+	$(BIN)/python -m foundry_workshop.byom.build --convert-python $(CONVERT_VENV)/bin/python
+
 run: install
 	$(BIN)/python -m foundry_workshop.notebook_runner --kernel $(KERNEL) --out $(BUILD)/notebooks $(PARAMS) $(NOTEBOOKS)
 
-test: install
+# The suite includes real Foundry Local on the converted model, so the model is built first (cached after).
+test: install foundry-model
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

