@@ -10,11 +10,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
-
-import openai
+from typing import TYPE_CHECKING, Any
 
 from foundry_workshop.http_checks import list_model_ids, root_of
+
+if TYPE_CHECKING:  # openai takes ~1 s to import; processes that never call a model (the mock CLI) skip it
+    import openai
 
 #: The key sent to servers that want none. OpenAI's client refuses an empty key; local servers ignore it.
 PLACEHOLDER_KEY = "not-needed-locally"
@@ -45,11 +46,15 @@ class Connection:
     @cached_property
     def client(self) -> openai.OpenAI:
         """A synchronous OpenAI client pointed at this connection."""
+        import openai
+
         return openai.OpenAI(base_url=self.endpoint, api_key=self.api_key, timeout=self.timeout)
 
     @cached_property
     def async_client(self) -> openai.AsyncOpenAI:
         """An asynchronous OpenAI client (for Chainlit and concurrency)."""
+        import openai
+
         return openai.AsyncOpenAI(base_url=self.endpoint, api_key=self.api_key, timeout=self.timeout)
 
     @property
@@ -86,10 +91,10 @@ class Connection:
             if self._closed:
                 return
             self._closed = True
-        for name in ("client", "async_client"):
-            client = self.__dict__.pop(name, None)
-            if isinstance(client, openai.OpenAI):
-                client.close()
+        client = self.__dict__.pop("client", None)
+        if client is not None:
+            client.close()
+        self.__dict__.pop("async_client", None)  # closing it needs an event loop; its sockets close with it
         while self._closers:
             self._closers.pop()()
 
