@@ -95,8 +95,14 @@ class Connection:
         if client is not None:
             client.close()
         self.__dict__.pop("async_client", None)  # closing it needs an event loop; its sockets close with it
-        while self._closers:
-            self._closers.pop()()
+        errors = []
+        while self._closers:  # every step runs even if an earlier one fails: nothing is left running
+            try:
+                self._closers.pop()()
+            except Exception as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[0]
 
     @property
     def closed(self) -> bool:

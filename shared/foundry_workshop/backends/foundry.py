@@ -102,6 +102,10 @@ def start_manager(settings: Settings, online: bool) -> tuple[Any, list[Callable[
     return manager, cleanups
 
 
+def sdk_manager_still_open(mgr: Any) -> bool:
+    return _sdk().FoundryLocalManager.instance is mgr
+
+
 def find_model(mgr: Any, alias: str, online: bool) -> Any:
     """The catalog model for ``alias`` (or a full variant id); clear errors when it cannot be found."""
     catalog = mgr.catalog
@@ -144,8 +148,16 @@ def open_foundry(settings: Settings) -> Connection:
     mgr, cleanups = start_manager(settings, online)
 
     def close_all() -> None:
+        # Unloading fails while a learner's ChatSession is still open; closing the manager then releases
+        # everything anyway, so one failed step must not stop the rest.
+        errors = []
         for cleanup in cleanups:
-            cleanup()
+            try:
+                cleanup()
+            except Exception as exc:
+                errors.append(exc)
+        if errors and sdk_manager_still_open(mgr):
+            raise errors[0]
 
     try:
         model = find_model(mgr, settings.model, online)
