@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import openai
 import pytest
 
+from foundry_workshop.mock import MockServer
+from foundry_workshop.mock.testing import reset
 from foundry_workshop.settings import ENV_VARS
 
 
@@ -14,3 +19,25 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> pytest.MonkeyPatch:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)
     return monkeypatch
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[MockServer]:
+    """One mock server per test module (starting one per test would dominate the run time)."""
+    with MockServer() as mock:
+        yield mock
+
+
+@pytest.fixture
+def mock(server: MockServer) -> Iterator[MockServer]:
+    """The module's mock server with no faults, default latency and no recorded requests, before and after."""
+    reset(server)
+    yield server
+    reset(server)
+
+
+@pytest.fixture
+def client(mock: MockServer) -> Iterator[openai.OpenAI]:
+    """The official client against ``mock``: no retries, so each fault surfaces as the test expects."""
+    with openai.OpenAI(base_url=mock.url, api_key="unused", max_retries=0, timeout=10) as c:
+        yield c

@@ -80,7 +80,7 @@ def test_missing_conversion_says_how_to_build_it(clean_env, tmp_path):
 
 
 def test_missing_conversion_environment_is_explained(tmp_path):
-    with pytest.raises(SystemExit, match="requirements-convert.txt"):
+    with pytest.raises(SystemExit, match=r"requirements-convert\.txt"):
         build.convert(Store(tmp_path), tmp_path / "no-venv" / "bin" / "python", force=False)
 
 

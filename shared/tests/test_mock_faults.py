@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import time
-from collections.abc import Iterator
 
 import httpx2
 import openai
@@ -13,31 +12,13 @@ import pytest
 import requests
 
 from foundry_workshop.mock import MockServer, reply_text, split_tokens
-from foundry_workshop.mock.testing import reset, sse_chunks, sse_payloads
+from foundry_workshop.mock.testing import sse_chunks, sse_payloads
 
 SMOL = "smollm2-135m-instruct-generic-cpu:1"
 QWEN = "qwen2.5-0.5b-instruct-generic-cpu:4"
 USER = [{"role": "user", "content": "Hello"}]
 PIECES = split_tokens(reply_text(USER, SMOL))
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[MockServer]:
-    with MockServer() as mock:
-        yield mock
-
-
-@pytest.fixture
-def mock(server: MockServer) -> Iterator[MockServer]:
-    reset(server)
-    yield server
-    reset(server)
-
-
-@pytest.fixture
-def client(mock: MockServer) -> Iterator[openai.OpenAI]:
-    with openai.OpenAI(base_url=mock.url, api_key="unused", max_retries=0, timeout=10) as c:
-        yield c
 
 
 def ask(client: openai.OpenAI, model: str = SMOL, **kwargs: object) -> str | None:

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from foundry_workshop.mock import Latency, MockServer, reply_text, split_tokens
-from foundry_workshop.mock.testing import reset, time_stream
+from foundry_workshop.mock.testing import time_stream
 
 SMOL = "smollm2-135m-instruct-generic-cpu:1"
 USER = [{"role": "user", "content": "Hi"}]
@@ -25,21 +25,9 @@ def within(measured: float, expected: float, rel: float = TOLERANCE) -> bool:
     return abs(measured - expected) <= rel * expected
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[MockServer]:
-    with MockServer() as mock:
-        yield mock
-
-
-@pytest.fixture
-def mock(server: MockServer) -> Iterator[MockServer]:
-    reset(server)
-    yield server
-    reset(server)
-
-
 @pytest.fixture
 def client(mock: MockServer) -> Iterator[openai.OpenAI]:
+    """Unlike the shared fixture, this client is warmed up before any timing."""
     with openai.OpenAI(base_url=mock.url, api_key="unused", max_retries=0, timeout=10) as c:
         # The first call through a fresh client pays one-off client-side costs (tens of ms).
         c.chat.completions.create(model=SMOL, messages=USER, stream=True).close()  # type: ignore[arg-type]

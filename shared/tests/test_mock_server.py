@@ -13,30 +13,12 @@ import pytest
 import requests
 
 from foundry_workshop.mock import DEFAULT_MODELS, MockModel, MockServer, reply_text, split_tokens
-from foundry_workshop.mock.testing import reset, sse_chunks, sse_payloads
+from foundry_workshop.mock.testing import sse_chunks, sse_payloads
 
 SMOL = "smollm2-135m-instruct-generic-cpu:1"
 PHI = "phi-3.5-mini-instruct-generic-cpu:1"
 GREETING = [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Hello there"}]
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[MockServer]:
-    with MockServer() as mock:
-        yield mock
-
-
-@pytest.fixture
-def mock(server: MockServer) -> Iterator[MockServer]:
-    reset(server)
-    yield server
-    reset(server)
-
-
-@pytest.fixture
-def client(mock: MockServer) -> Iterator[openai.OpenAI]:
-    with openai.OpenAI(base_url=mock.url, api_key="test-key", max_retries=0, timeout=10) as c:
-        yield c
 
 
 def post_chat(mock: MockServer, body: object, **kwargs: object) -> requests.Response:
