@@ -16,16 +16,19 @@ BACKEND ?=
 MODEL   ?=
 PARAMS  := $(if $(BACKEND),--param BACKEND=$(BACKEND)) $(if $(MODEL),--param MODEL=$(MODEL))
 
+CHAT_PORT ?= 8000
+CHROMIUM  := /usr/bin/chromium
 CONVERT_VENV  := build/convert-venv
 CONVERT_STAMP := $(CONVERT_VENV)/.installed
 
-.PHONY: help install run test lint format lab clean foundry-model
+.PHONY: help install run test lint format lab clean foundry-model chat browser
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run   - execute every notebook (papermill) on the bundled model; results in $(BUILD)/"
 	@echo "make test  - run the whole test suite (package, mock, notebooks via nbval, real model smoke test)"
 	@echo "make lab   - JupyterLab on the course kernel"
+	@echo "make chat  - the Chainlit chat app on http://127.0.0.1:$(CHAT_PORT) (CHAT_PORT=8001 to change)"
 	@echo "make foundry-model - convert the bundled model for Foundry Local (offline BYOM; cached in build/foundry)"
 	@echo "make lint  - ruff, and check notebooks are committed without outputs"
 	@echo "Options: BACKEND=bundled|foundry|endpoint|mock MODEL=<alias>"
@@ -53,11 +56,24 @@ $(CONVERT_STAMP): requirements-convert.txt
 foundry-model: install $(CONVERT_STAMP)
 	$(BIN)/python -m foundry_workshop.byom.build --convert-python $(CONVERT_VENV)/bin/python
 
+# The browser test drives the system Chromium (never `playwright install`: browser downloads fail offline).
+# As root on Debian it is installed here; elsewhere the test is skipped with this reason (and fails in CI).
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && [ -r /etc/debian_version ] && ! grep -qi ubuntu /etc/os-release; then \
+		echo "installing Debian's chromium for the browser test"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "note: no Chromium at $(CHROMIUM); install it (Debian: sudo apt-get install chromium) for the browser test"; fi
+
+chat: install
+	$(BIN)/python -m foundry_workshop.chat --port $(CHAT_PORT)
+
 run: install
 	$(BIN)/python -m foundry_workshop.notebook_runner --kernel $(KERNEL) --out $(BUILD)/notebooks $(PARAMS) $(NOTEBOOKS)
 
 # The suite includes real Foundry Local on the converted model, so the model is built first (cached after).
-test: install foundry-model
+test: install foundry-model browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

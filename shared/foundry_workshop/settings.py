@@ -20,7 +20,7 @@ from dotenv import dotenv_values, find_dotenv
 
 from foundry_workshop.errors import ConfigurationError, UnknownBackendError
 
-BACKENDS = ("bundled", "foundry", "endpoint", "mock")
+BACKENDS = ("bundled", "foundry", "endpoint", "mock", "azure")
 
 #: Setting name -> environment variable that sets it. Documented in the README.
 ENV_VARS: dict[str, str] = {
@@ -31,6 +31,12 @@ ENV_VARS: dict[str, str] = {
     "port": "WORKSHOP_PORT",
     "timeout": "WORKSHOP_TIMEOUT",
     "foundry_cache_dir": "WORKSHOP_FOUNDRY_CACHE",
+    # The cloud side (backend "azure"): names as in Microsoft's Azure AI Foundry documentation and samples.
+    "azure_inference_endpoint": "AZURE_INFERENCE_ENDPOINT",
+    "azure_openai_endpoint": "AZURE_OPENAI_ENDPOINT",
+    "azure_api_key": "AZURE_INFERENCE_CREDENTIAL",
+    "azure_api_version": "AZURE_OPENAI_API_VERSION",
+    "azure_deployment": "AZURE_AI_MODEL_DEPLOYMENT_NAME",
 }
 
 DEFAULT_MODEL = "smollm2-135m-instruct"
@@ -53,9 +59,20 @@ class Settings:
     timeout: float = 120.0
     #: Where the Foundry Local SDK keeps downloaded models (None: the SDK's default).
     foundry_cache_dir: str | None = None
+    #: Azure AI inference endpoint, ``https://<resource>.services.ai.azure.com/models`` (backend azure).
+    azure_inference_endpoint: str | None = None
+    #: Azure OpenAI endpoint, ``https://<resource>.openai.azure.com`` or the Foundry resource root.
+    azure_openai_endpoint: str | None = None
+    #: Key of the Azure resource; unset means keyless (Microsoft Entra ID via DefaultAzureCredential).
+    azure_api_key: str | None = field(default=None, repr=False)
+    #: ``api-version`` sent by ``openai.AzureOpenAI``.
+    azure_api_version: str = "2024-10-21"
+    #: Deployment the azure backend calls when ``model`` is left at the (local) course default.
+    azure_deployment: str = "gpt-4o-mini"
 
 
 _CONVERTERS: dict[str, Callable[[str], Any]] = {"port": int, "timeout": float}
+_SECRETS = ("api_key", "azure_api_key")
 _DEFAULTS = Settings()
 
 
@@ -86,10 +103,20 @@ def from_env(name: str) -> Any:
     if name not in ENV_VARS:
         raise ConfigurationError(f"Unknown setting {name!r}. Settings: {', '.join(ENV_VARS)}.")
     var = ENV_VARS[name]
+    raw = env_value(var)
+    return getattr(_DEFAULTS, name) if raw is None else _convert(name, raw, f"Environment variable {var}")
+
+
+def env_value(var: str) -> str | None:
+    """Raw value of variable ``var``: the environment, else ``.env``; None when unset or empty.
+
+    The one lookup behind every setting, also for variables outside :data:`ENV_VARS` (``BENCH_ROUNDS``,
+    the chat app's ``MODEL``), so nothing else reads ``.env`` on its own.
+    """
     for raw in (os.environ.get(var), _dotenv().get(var)):
         if raw not in (None, ""):
-            return _convert(name, raw, f"Environment variable {var}")
-    return getattr(_DEFAULTS, name)
+            return raw
+    return None
 
 
 def resolve(**explicit: Any) -> Settings:
@@ -113,6 +140,7 @@ def resolve(**explicit: Any) -> Settings:
 
 def describe(settings: Settings) -> dict[str, str]:
     """A printable view of the settings: the key is reported as set or not, never shown."""
-    view = {f.name: str(getattr(settings, f.name)) for f in fields(Settings) if f.name != "api_key"}
-    view["api_key"] = "set" if settings.api_key else "not set"
+    view = {f.name: str(getattr(settings, f.name)) for f in fields(Settings) if f.name not in _SECRETS}
+    for name in _SECRETS:
+        view[name] = "set" if getattr(settings, name) else "not set"
     return view

@@ -1,0 +1,46 @@
+"""``python -m foundry_workshop.chat [--port 8000]``: serve the chat app in the foreground (what ``make chat`` runs).
+
+The app's own log (its model check, then Chainlit's "Your app is available at ...") goes to this terminal;
+Ctrl+C stops the app, and with it any model server the app started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from foundry_workshop.chat.launcher import APP_PATH, DEFAULT_PORT, app_environment, chainlit_command
+from foundry_workshop.errors import PortInUseError
+from foundry_workshop.http_checks import free_port, port_is_free
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m foundry_workshop.chat", description=__doc__)
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+                        help=f"port on 127.0.0.1 (default {DEFAULT_PORT}; 0 picks a free one)")
+    parser.add_argument("--app", type=Path, default=APP_PATH, help="the Chainlit app file (default: the sample)")
+    args = parser.parse_args(argv)
+
+    if args.port and not port_is_free(args.port):
+        print(PortInUseError(args.port, setting="CHAT_PORT (make chat CHAT_PORT=8001) or --port"),
+              file=sys.stderr)
+        return 2
+    port = args.port or free_port()
+    print(f"Chat app: http://127.0.0.1:{port} (connecting to the model first; Ctrl+C stops it)", flush=True)
+    process = subprocess.Popen(chainlit_command(args.app, port), cwd=args.app.parent, env=app_environment())
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        # Ctrl+C reached the app too (same terminal): give it time to close its model connection.
+        try:
+            return process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            return process.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""Start and stop the course's Chainlit app as a subprocess on 127.0.0.1: for notebook 06, ``make chat`` and
+the browser test.
+
+Why a subprocess: Chainlit runs its own web server and event loop, which cannot live inside a Jupyter kernel or
+a pytest process, and a separate process is also what a learner runs. The app's folder is its working
+directory, so Chainlit's working files (``.chainlit/``, ``.files/``) land next to ``app.py``.
+
+The app learns where the model is from the environment the seed documents (``BASE_URL``, ``MODEL``,
+``API_KEY``; see :mod:`foundry_workshop.chat.config`), so a notebook can hand its own connection to the app
+and no second model is loaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+
+from foundry_workshop.chat.service import REPORT_PREFIX
+from foundry_workshop.errors import ConfigurationError, PortInUseError, ServerNotReadyError
+from foundry_workshop.http_checks import free_port, port_is_free, wait_until_ready
+
+#: The sample app, in the course repository (the package is installed editable from ``shared/``).
+APP_PATH = Path(__file__).resolve().parents[3] / "samples" / "chainlit_app" / "app.py"
+
+#: ``make chat``'s port. Chainlit's own default, so its documentation applies as written. It avoids Foundry
+#: Local (5273, 51211, or a dynamic port), llama.cpp's ``llama-server`` (8080, which the seed used for Chainlit),
+#: Open WebUI (3000), Vite (5173), Jupyter (8888) and macOS's AirPlay receiver (5000). Change it with
+#: ``make chat CHAT_PORT=8001``.
+DEFAULT_PORT = 8000
+
+#: Chainlit's CLI reads these as flags (``CI=true``, set by GitHub Actions, turns on its CI mode, which
+#: overwrites OPENAI_API_KEY with a fake key), so they are not passed on to the app.
+_CHAINLIT_FLAG_VARS = ("CI", "DEBUG", "WATCH", "HEADLESS", "NO_CACHE", "RUN_TARGET")
+
+
+def chainlit_command(app_path: Path, port: int) -> list[str]:
+    """The command line that serves ``app_path`` on 127.0.0.1:``port`` (what the README shows)."""
+    return [sys.executable, "-m", "chainlit", "run", app_path.name, "--headless", "--host", "127.0.0.1",
+            "--port", str(port)]
+
+
+def app_environment(
+    *,
+    backend: str | None = None,
+    endpoint: str | None = None,
+    model: str | None = None,
+    api_key: str | None = None,
+    env: Mapping[str, str | None] | None = None,
+) -> dict[str, str]:
+    """The app's environment: this process's, minus Chainlit's flag variables, plus the given settings.
+
+    ``endpoint``/``model``/``api_key`` become the seed's ``BASE_URL``/``MODEL``/``API_KEY``; ``backend``
+    becomes ``WORKSHOP_BACKEND``. In ``env``, a value of None removes that variable.
+    """
+    child = {k: v for k, v in os.environ.items() if k not in _CHAINLIT_FLAG_VARS}
+    given = {"WORKSHOP_BACKEND": backend, "BASE_URL": endpoint, "MODEL": model, "API_KEY": api_key}
+    child.update({k: v for k, v in given.items() if v})
+    for key, value in (env or {}).items():
+        if value is None:
+            child.pop(key, None)
+        else:
+            child[key] = value
+    child.setdefault("PYTHONUNBUFFERED", "1")  # log lines appear as they happen
+    return child
+
+
+class ChatApp:
+    """A running Chainlit app. Use it as a context manager, or call :meth:`stop`."""
+
+    def __init__(self, process: subprocess.Popen[bytes], port: int, log_path: Path) -> None:
+        self.process = process
+        self.port = port
+        self.log_path = log_path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def log(self) -> str:
+        """Everything the app printed so far (its console log)."""
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    @property
+    def startup_report(self) -> str | None:
+        """The app's one-line health check: what it connected to, or why it could not."""
+        match = re.search(rf"{re.escape(REPORT_PREFIX)}.*", self.log())
+        return match.group(0).strip() if match else None
+
+    def stop(self, timeout: float = 15.0) -> int:
+        """Ask the app to shut down (it then closes its model connection); force it after ``timeout`` s.
+
+        Returns the exit code. Safe to call twice.
+        """
+        if self.process.poll() is None:
+            self.process.terminate()  # SIGTERM: uvicorn shuts down gracefully and runs the app's shutdown hook
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self._kill_group()
+                self.process.wait(timeout=timeout)
+        with contextlib.suppress(FileNotFoundError):
+            self.log_path.unlink()
+        return self.process.returncode
+
+    def _kill_group(self) -> None:
+        # The app runs in its own process group (see start_chat_app): this reaches a model server it started
+        # and nothing else.
+        if os.name == "posix":
+            os.killpg(self.process.pid, signal.SIGKILL)
+        else:
+            self.process.kill()
+
+    def __enter__(self) -> ChatApp:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else f"exited ({self.process.returncode})"
+        return f"<ChatApp {self.url} pid={self.pid} {state}>"
+
+
+def start_chat_app(
+    port: int = 0,
+    *,
+    backend: str | None = None,
+    endpoint: str | None = None,
+    model: str | None = None,
+    api_key: str | None = None,
+    env: Mapping[str, str | None] | None = None,
+    app_path: Path = APP_PATH,
+    timeout: float = 120.0,
+) -> ChatApp:
+    """Start the Chainlit app on 127.0.0.1:``port`` (0 picks a free port) and wait until its page answers.
+
+    The app connects to its model before it starts serving, so when this returns, :attr:`ChatApp.startup_report`
+    says what it connected to. ``timeout`` covers that connection too (the bundled model needs ~2 s; the
+    foundry backend may download a model first). See :func:`app_environment` for the other arguments.
+    """
+    if not app_path.is_file():
+        raise ConfigurationError(f"The chat app is not at {app_path}. Run this from the course repository.")
+    if port and not port_is_free(port):
+        raise PortInUseError(port, setting="the port argument")
+    port = port or free_port()
+    log = tempfile.NamedTemporaryFile(prefix="chainlit-app-", suffix=".log", delete=False)  # noqa: SIM115
+    extra = {"start_new_session": True} if os.name == "posix" else {
+        "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+    }
+    with log:
+        process = subprocess.Popen(
+            chainlit_command(app_path, port), cwd=app_path.parent, stdin=subprocess.DEVNULL,
+            stdout=log, stderr=subprocess.STDOUT,
+            env=app_environment(backend=backend, endpoint=endpoint, model=model, api_key=api_key, env=env),
+            **extra,
+        )
+    app = ChatApp(process, port, Path(log.name))
+
+    def died() -> str | None:
+        if app.running:
+            return None
+        return f"exit code {process.returncode}; last log lines:\n{app.log()[-2000:]}"
+
+    try:
+        wait_until_ready(app.url, timeout, died, what="The Chainlit app")
+    except ServerNotReadyError as exc:
+        tail = app.log()[-2000:] if app.running else ""  # a crash already put the log in the message
+        app.stop()
+        raise ServerNotReadyError(f"{exc}\nLast log lines:\n{tail}" if tail else str(exc)) from None
+    except BaseException:
+        app.stop()
+        raise
+    return app
