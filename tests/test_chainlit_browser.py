@@ -121,6 +121,8 @@ def error_notice(page, text: str) -> bool:
 
 
 def test_chat_streams_remembers_and_survives_failures(page, mock: MockServer):
+    # Tall from the start, so the screenshot at the end shows the whole conversation without scrolling.
+    page.set_viewport_size({"width": 1000, "height": 1900})
     # 1. The answer streams in: the message text grows over several polls before it is complete.
     first = reply_text([{"role": "user", "content": "Hello"}], SMOL)
     before = send(page, "Hello")
