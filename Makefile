@@ -15,19 +15,24 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check
 BACKEND ?=
 MODEL   ?=
 PARAMS  := $(if $(BACKEND),--param BACKEND=$(BACKEND)) $(if $(MODEL),--param MODEL=$(MODEL))
+# make bench BACKEND=endpoint MODELS=qwen2.5-0.5b,phi-3.5-mini ROUNDS=5   (BENCH_* variables work too)
+MODELS  ?=
+ROUNDS  ?=
+BENCH_ARGS := $(if $(BACKEND),--backend $(BACKEND)) $(if $(MODELS),--models $(MODELS),$(if $(MODEL),--models $(MODEL))) $(if $(ROUNDS),--rounds $(ROUNDS))
 
 CHAT_PORT ?= 8000
 CHROMIUM  := /usr/bin/chromium
 CONVERT_VENV  := build/convert-venv
 CONVERT_STAMP := $(CONVERT_VENV)/.installed
 
-.PHONY: help install run test lint format lab clean foundry-model chat browser
+.PHONY: help install run test lint format lab clean foundry-model chat browser bench
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run   - execute every notebook (papermill) on the bundled model; results in $(BUILD)/"
 	@echo "make test  - run the whole test suite (package, mock, notebooks via nbval, real model smoke test)"
 	@echo "make lab   - JupyterLab on the course kernel"
+	@echo "make bench - benchmark models (latency, TTFT, tokens/s, memory, quality) -> $(BUILD)/bench/"
 	@echo "make chat  - the Chainlit chat app on http://127.0.0.1:$(CHAT_PORT) (CHAT_PORT=8001 to change)"
 	@echo "make foundry-model - convert the bundled model for Foundry Local (offline BYOM; cached in build/foundry)"
 	@echo "make lint  - ruff, and check notebooks are committed without outputs"
@@ -65,6 +70,9 @@ browser:
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "note: no Chromium at $(CHROMIUM); install it (Debian: sudo apt-get install chromium) for the browser test"; fi
+
+bench: install
+	$(BIN)/python -m foundry_workshop.bench --out $(BUILD)/bench $(BENCH_ARGS)
 
 chat: install
 	$(BIN)/python -m foundry_workshop.chat --port $(CHAT_PORT)

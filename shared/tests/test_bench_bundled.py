@@ -1,0 +1,36 @@
+"""A short benchmark of the real bundled model (SmolLM2-135M on llama.cpp): every report file, a footprint,
+and the client-side decode rate against llama.cpp's own timing of the same requests."""
+
+from __future__ import annotations
+
+import pytest
+
+from foundry_workshop.backends.bundled import model_path
+from foundry_workshop.bench import load_prompts, run_benchmark, write_reports
+
+pytestmark = pytest.mark.bundled
+
+
+def test_a_short_run_on_the_bundled_model_writes_every_report(tmp_path, clean_env):
+    result = run_benchmark(backend="bundled", prompts=load_prompts()[:1], warmup=1, rounds=2, max_tokens=16,
+                           concurrency=(1, 2), concurrency_requests=1, progress=False)
+    (run,) = result.models
+    assert run.status == "ok", run.error
+    measured = [s for s in result.samples if s.phase == "measure"]
+    assert len(measured) == 2 and len(result.samples) == 1 + 2 + 3
+    for s in measured:
+        assert s.usage_source == "stream" and 2 <= s.completion_tokens <= 16 and s.text.strip()
+        assert 0 < s.ttft_s < s.latency_s
+        # llama.cpp times its own decoding and sends it along (timings.predicted_per_second): the harness,
+        # timing chunk arrivals on the client, must agree with the server's clock.
+        assert s.decode_tps == pytest.approx(s.server_decode_tps, rel=0.05)
+
+    footprint = run.footprint
+    assert footprint.model_bytes == model_path().stat().st_size and footprint.model_bytes_source == "model file"
+    assert footprint.rss_bytes > footprint.model_bytes, "the server maps the whole model into memory"
+    assert footprint.peak_rss_bytes >= footprint.rss_bytes and footprint.process.startswith("llama.cpp server")
+    assert footprint.load_seconds > 0
+
+    written = write_reports(result, tmp_path)
+    assert all(path.stat().st_size > 0 for path in written.values())
+    assert "| 1 | `smollm2-135m-instruct` | ok | 2 |" in written["markdown"].read_text()
