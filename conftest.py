@@ -23,6 +23,9 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["WORKSHOP_BACKEND"] = "mock"
     os.environ["FOUNDRY_LOCAL_ENDPOINT"] = _session_mock.url
     os.environ.pop("WORKSHOP_MODEL", None)
+    # Notebook 07 calls real (billed) Azure when these are set: tests use the local Azure emulation instead.
+    for var in ("AZURE_INFERENCE_ENDPOINT", "AZURE_OPENAI_ENDPOINT", "AZURE_INFERENCE_CREDENTIAL"):
+        os.environ.pop(var, None)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

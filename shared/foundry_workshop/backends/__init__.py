@@ -15,6 +15,7 @@ _OPENERS: dict[str, str] = {
     "foundry": "foundry_workshop.backends.foundry:open_foundry",
     "endpoint": "foundry_workshop.backends.endpoint:open_endpoint",
     "mock": "foundry_workshop.backends.mock:open_mock",
+    "azure": "foundry_workshop.backends.azure:open_azure",
 }
 assert set(_OPENERS) == set(BACKENDS), "every backend named in settings.BACKENDS needs an opener"
 

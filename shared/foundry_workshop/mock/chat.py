@@ -95,7 +95,7 @@ async def _stream_body(gen: Generation) -> AsyncIterator[bytes]:
     # The role chunk goes out with the first content token, so time-to-first-chunk
     # equals time-to-first-token however a client measures it.
     await pacer.wait_for_token(0)
-    pending = sse_event(plan.role_chunk(usage))
+    pending = b"".join(sse_event(c) for c in plan.leading_chunks()) + sse_event(plan.role_chunk(usage))
 
     for index in range(len(plan.pieces) + 1):
         if index == fault_at and fault is not None:

@@ -94,6 +94,10 @@ class CompletionPlan:
         choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
         return self._chunk([choice], include_usage)
 
+    def leading_chunks(self) -> list[dict[str, Any]]:
+        """Chunks sent before the role chunk: none here; Azure OpenAI sends its prompt-filter results."""
+        return []
+
     def role_chunk(self, include_usage: bool) -> dict[str, Any]:
         return self.delta_chunk({"role": "assistant", "content": ""}, include_usage)
 

@@ -61,9 +61,14 @@ class MockServer:
         *,
         faults: Iterable[FaultRule] = (),
         log_level: str = "warning",
+        ssl_certfile: str | None = None,
+        ssl_keyfile: str | None = None,
     ) -> None:
         self.state = MockState(models=models, latency=latency, api_key=api_key, faults=faults)
         self.host = host
+        #: HTTPS when a certificate is given (the Azure emulation needs it: Azure SDKs send bearer tokens
+        #: over TLS only).
+        self._ssl = {"ssl_certfile": ssl_certfile, "ssl_keyfile": ssl_keyfile} if ssl_certfile else {}
         self._family, self._address = _loopback_address(host, port)
         self._log_level = log_level
         self._server: uvicorn.Server | None = None
@@ -95,7 +100,7 @@ class MockServer:
         self._port = sock.getsockname()[1]
 
         config = uvicorn.Config(
-            create_app(self.state),
+            self.build_app(),
             # Pinned rather than "auto" so installing httptools cannot change behaviour; the disconnect
             # fault reaches into this request cycle (see connection.py).
             http="h11",
@@ -106,6 +111,7 @@ class MockServer:
             access_log=False,
             proxy_headers=False,
             timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN_SECONDS,
+            **self._ssl,
         )
         self._server = uvicorn.Server(config)
         self.state.stopping.clear()
@@ -122,6 +128,10 @@ class MockServer:
             self.stop()
             raise RuntimeError(f"Mock server failed to start: {self._error!r}")
         return self
+
+    def build_app(self) -> Any:
+        """The ASGI app to serve; a subclass (the Azure emulation) adds its routes here."""
+        return create_app(self.state)
 
     def _serve(self, sock: socket.socket) -> None:
         assert self._server is not None
@@ -168,9 +178,10 @@ class MockServer:
 
     @property
     def root_url(self) -> str:
-        """``http://127.0.0.1:PORT`` - for /health and the /_mock control API."""
+        """``http://127.0.0.1:PORT`` (``https`` with a certificate) - for /health and the /_mock control API."""
         host = f"[{self._address[0]}]" if self._family == socket.AF_INET6 else self._address[0]
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self._ssl else "http"
+        return f"{scheme}://{host}:{self.port}"
 
     @property
     def url(self) -> str:

@@ -1,0 +1,236 @@
+"""Azure AI Foundry Models as a backend: the cloud side of the hybrid lesson (seed 003).
+
+One call shape on both sides: ``conn.client`` is ``openai.AzureOpenAI`` - a subclass of ``openai.OpenAI`` -
+so ``conn.client.chat.completions.create(model=conn.model, messages=...)`` is the same line as against
+Foundry Local; ``conn.model`` is the *deployment* name, which Azure routes on. The Azure AI inference
+endpoint's own client (``azure.ai.inference.ChatCompletionsClient``) for the same resource is in
+``conn.details["inference_client"]``.
+
+Where: ``AZURE_INFERENCE_ENDPOINT`` (``https://<resource>.services.ai.azure.com/models``) and/or
+``AZURE_OPENAI_ENDPOINT`` (``https://<resource>.openai.azure.com`` or the Foundry resource root); given
+one, the other is derived (same resource: root <-> root + ``/models``). Which deployment: ``model=`` or
+``WORKSHOP_MODEL``, or ``AZURE_AI_MODEL_DEPLOYMENT_NAME`` while the model is the course's local default.
+
+Auth: the resource key from ``AZURE_INFERENCE_CREDENTIAL`` (sent as ``api-key``); without one, keyless
+Microsoft Entra ID through ``azure.identity.DefaultAzureCredential`` (``az login`` locally, managed identity
+in Azure) with the scope ``https://cognitiveservices.azure.com/.default``. Keys never appear in ``repr``,
+``summary()`` or errors.
+
+``connect()`` sends nothing to Azure: calls are billed, and a wrong deployment name is reported by the
+first call with Azure's own message (``DeploymentNotFound`` / ``unknown_model``). ``conn.health()``
+probes with a one-token completion.
+
+Note: Microsoft has deprecated the beta ``azure-ai-inference`` SDK and announced its retirement for
+26 August 2026, recommending the GA "v1" API (``openai.OpenAI(base_url=<resource>/openai/v1/)``). It is
+kept here because the course's source material teaches it; ``conn.client`` does not depend on it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import requests
+
+from foundry_workshop.connection import PLACEHOLDER_KEY, Connection
+from foundry_workshop.errors import BackendUnavailableError, ConfigurationError, EndpointUnreachableError
+from foundry_workshop.settings import DEFAULT_MODEL, Settings
+
+if TYPE_CHECKING:
+    import openai
+
+#: Entra ID scope of Azure AI services: what keyless clients ask tokens for.
+SCOPE = "https://cognitiveservices.azure.com/.default"
+
+_WHERE_HINT = (
+    "Set AZURE_INFERENCE_ENDPOINT=https://<resource>.services.ai.azure.com/models (a Foundry resource) "
+    "or AZURE_OPENAI_ENDPOINT=https://<resource>.openai.azure.com, in the environment or .env."
+)
+_AUTH_HINT = (
+    "Set AZURE_INFERENCE_CREDENTIAL to the resource key (Azure portal: the resource's Keys and Endpoint), "
+    "or sign in for keyless access (`az login`) with the 'Cognitive Services User' role on the resource."
+)
+
+
+def _loopback(host: str | None) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
+
+
+def _checked_url(url: str, variable: str) -> str:
+    """Azure is HTTPS; plain HTTP is accepted only on this machine (the emulation), never to send a key away."""
+    url = url.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return url
+    if parts.scheme == "http" and _loopback(parts.hostname):
+        return url
+    raise ConfigurationError(
+        f"{variable} must be an https:// URL (plain http only to 127.0.0.1/localhost), got {url!r}. {_WHERE_HINT}"
+    )
+
+
+def resolve_endpoints(settings: Settings) -> tuple[str, str]:
+    """``(azure_openai_endpoint, inference_endpoint)`` from whichever of the two settings are given."""
+    given_openai, given_inference = settings.azure_openai_endpoint, settings.azure_inference_endpoint
+    openai_url = given_openai and _checked_url(given_openai, "AZURE_OPENAI_ENDPOINT")
+    inference_url = given_inference and _checked_url(given_inference, "AZURE_INFERENCE_ENDPOINT")
+    if not openai_url and not inference_url:
+        raise ConfigurationError(f"The azure backend needs an endpoint. {_WHERE_HINT} {_AUTH_HINT}")
+    if not openai_url:
+        if not inference_url.endswith("/models"):
+            raise ConfigurationError(
+                f"AZURE_INFERENCE_ENDPOINT {inference_url!r} does not end in /models, so the Azure OpenAI endpoint "
+                "cannot be derived from it: set AZURE_OPENAI_ENDPOINT too."
+            )
+        openai_url = inference_url.removesuffix("/models")
+    return openai_url, inference_url or f"{openai_url}/models"
+
+
+def make_default_credential() -> Any:
+    """``DefaultAzureCredential()``: environment, workload/managed identity, Azure CLI, ... in that order."""
+    try:
+        from azure.identity import DefaultAzureCredential
+    except ImportError:
+        raise BackendUnavailableError(
+            "Keyless Azure sign-in needs the azure-identity package (`pip install azure-identity`). "
+            "Or set AZURE_INFERENCE_CREDENTIAL to the resource key."
+        ) from None
+    return DefaultAzureCredential()
+
+
+@dataclass
+class AzureConnection(Connection):
+    """A :class:`Connection` to an Azure AI Foundry deployment; ``model`` is the deployment name."""
+
+    #: The Azure AI inference endpoint of the same resource (``.../models``).
+    inference_endpoint: str = ""
+    #: ``api-version`` query parameter of the Azure OpenAI API.
+    api_version: str = "2024-10-21"
+    #: A TokenCredential when keyless, else None (key auth with ``api_key``).
+    credential: Any = field(default=None, repr=False)
+
+    @property
+    def keyless(self) -> bool:
+        return self.credential is not None
+
+    @cached_property
+    def token_provider(self) -> Callable[[], str]:
+        """Bearer tokens for the scope, refreshed before they expire (keyless only)."""
+        from azure.identity import get_bearer_token_provider
+
+        return get_bearer_token_provider(self.credential, SCOPE)
+
+    def _auth(self) -> dict[str, Any]:
+        return {"azure_ad_token_provider": self.token_provider} if self.keyless else {"api_key": self.api_key}
+
+    @cached_property
+    def client(self) -> openai.AzureOpenAI:
+        """``openai.AzureOpenAI`` for this resource: ``chat.completions.create(model=<deployment>, ...)``."""
+        import openai
+
+        return openai.AzureOpenAI(
+            azure_endpoint=self.endpoint, api_version=self.api_version, timeout=self.timeout, **self._auth()
+        )
+
+    @cached_property
+    def async_client(self) -> openai.AsyncAzureOpenAI:
+        import openai
+
+        return openai.AsyncAzureOpenAI(
+            azure_endpoint=self.endpoint, api_version=self.api_version, timeout=self.timeout, **self._auth()
+        )
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Headers for raw HTTP calls: ``api-key`` with a key, a fresh bearer token when keyless."""
+        auth = {"Authorization": f"Bearer {self.token_provider()}"} if self.keyless else {"api-key": self.api_key}
+        return {"Content-Type": "application/json", **auth}
+
+    def list_models(self) -> list[str]:
+        """Models the resource offers (``GET /openai/models``): not the deployments, which need the
+        management API. Confirms endpoint and credentials without a billed call."""
+        url = f"{self.endpoint}/openai/models"
+        try:
+            response = requests.get(url, params={"api-version": self.api_version}, headers=self.headers,
+                                    timeout=min(self.timeout, 10.0))
+        except requests.RequestException as exc:
+            raise EndpointUnreachableError(self.endpoint, f"Check the network and AZURE_OPENAI_ENDPOINT. {_WHERE_HINT}",
+                                           type(exc).__name__) from None
+        if response.status_code in (401, 403):
+            raise ConfigurationError(f"Azure at {self.endpoint} refused the credentials ({response.status_code}). "
+                                     f"{_AUTH_HINT}")
+        if response.status_code != 200:
+            raise EndpointUnreachableError(self.endpoint, _WHERE_HINT,
+                                           f"GET /openai/models answered {response.status_code}")
+        return [entry["id"] for entry in response.json().get("data", [])]
+
+    def health(self) -> dict[str, Any]:
+        """One completion of one token to the deployment (billed: a few tokens)."""
+        import openai
+        from azure.core.exceptions import ClientAuthenticationError
+
+        problems: list[str] = []
+        try:
+            self.client.with_options(max_retries=0, timeout=min(self.timeout, 30.0)).chat.completions.create(
+                model=self.model, messages=[{"role": "user", "content": "ping"}], max_tokens=1
+            )
+        except openai.APIStatusError as exc:
+            problems.append(f"Deployment {self.model!r} at {self.endpoint} answered {exc.status_code}: {exc.message}")
+        except openai.APIConnectionError as exc:
+            problems.append(f"No answer from {self.endpoint} ({exc.message}). Check the network. {_WHERE_HINT}")
+        except ClientAuthenticationError as exc:
+            problems.append(f"Keyless sign-in failed ({type(exc).__name__}). {_AUTH_HINT}")
+        return {"ok": not problems, "endpoint": self.endpoint, "model": self.model, "problems": problems}
+
+    def summary(self) -> dict[str, str]:
+        return {
+            "backend": self.backend,
+            "endpoint": self.endpoint,
+            "inference_endpoint": self.inference_endpoint,
+            "deployment": self.model,
+            "api_version": self.api_version,
+            "auth": "Microsoft Entra ID (keyless)" if self.keyless else "key (set)",
+        }
+
+
+def make_inference_client(endpoint: str, *, api_key: str | None, credential: Any) -> Any:
+    """``azure.ai.inference.ChatCompletionsClient`` as in seed 003: a key, or a TokenCredential + scope."""
+    try:
+        from azure.ai.inference import ChatCompletionsClient
+        from azure.core.credentials import AzureKeyCredential
+    except ImportError:
+        raise BackendUnavailableError(
+            "The Azure AI inference client needs the azure-ai-inference package (`pip install azure-ai-inference`)."
+        ) from None
+    if credential is not None:
+        return ChatCompletionsClient(endpoint=endpoint, credential=credential, credential_scopes=[SCOPE])
+    return ChatCompletionsClient(endpoint=endpoint, credential=AzureKeyCredential(api_key))
+
+
+def open_azure(settings: Settings, *, credential: Any = None) -> AzureConnection:
+    """Connect to an Azure AI Foundry deployment. ``credential`` (a TokenCredential) forces keyless auth;
+    without it, ``AZURE_INFERENCE_CREDENTIAL`` is used, else :func:`make_default_credential`."""
+    openai_url, inference_url = resolve_endpoints(settings)
+    deployment = settings.azure_deployment if settings.model == DEFAULT_MODEL else settings.model
+    key = None if credential is not None else settings.azure_api_key
+    if credential is None and not key:
+        credential = make_default_credential()
+    conn = AzureConnection(
+        backend="azure", endpoint=openai_url, model=deployment, alias=deployment,
+        api_key=key or PLACEHOLDER_KEY, timeout=settings.timeout,
+        inference_endpoint=inference_url, api_version=settings.azure_api_version, credential=credential,
+    )
+    inference_client = make_inference_client(inference_url, api_key=key, credential=credential)
+    conn.details.update(inference_client=inference_client, deployment=deployment,
+                        auth="keyless" if credential is not None else "key")
+    conn.on_close(inference_client.close)
+    return conn

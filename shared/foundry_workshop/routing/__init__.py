@@ -1,0 +1,42 @@
+"""Hybrid local/cloud routing (lesson 07): rules, a router with fallback, decision records, prices.
+
+    from foundry_workshop import connect
+    from foundry_workshop.routing import Router
+
+    local = connect()                          # Foundry Local, the bundled model, ...
+    cloud = connect(backend="azure")           # Azure AI Foundry Models
+    router = Router(local, cloud)
+    reply = router.chat.completions.create(messages=[...], task="research")
+    router.records.to_markdown()               # what was decided, why, and what it cost
+"""
+
+from foundry_workshop.routing.pricing import Price, PriceTable
+from foundry_workshop.routing.records import Attempt, DecisionLog, DecisionRecord
+from foundry_workshop.routing.router import Router, RoutingError, Target
+from foundry_workshop.routing.rules import (
+    CLOUD,
+    DEFAULT_THRESHOLD_TOKENS,
+    LOCAL,
+    SEED_TASK_ROUTES,
+    ComplexityRule,
+    Decision,
+    PrivacyRule,
+    RouteRequest,
+    Rule,
+    TaskRule,
+    default_rules,
+)
+from foundry_workshop.routing.tokens import (
+    ApproxTokenCounter,
+    LlamaCppTokenCounter,
+    TokenCount,
+    TokenCounter,
+    token_counter_for,
+)
+
+__all__ = [
+    "CLOUD", "DEFAULT_THRESHOLD_TOKENS", "LOCAL", "SEED_TASK_ROUTES", "ApproxTokenCounter", "Attempt",
+    "ComplexityRule", "Decision", "DecisionLog", "DecisionRecord", "LlamaCppTokenCounter", "Price", "PriceTable",
+    "PrivacyRule", "RouteRequest", "Router", "RoutingError", "Rule", "Target", "TaskRule", "TokenCount",
+    "TokenCounter", "default_rules", "token_counter_for",
+]
