@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import gc
-import time
 
 import openai
 import pytest
 from azure.ai.inference import ChatCompletionsClient
 from azure.ai.inference.models import UserMessage
-from azure.core.credentials import AccessToken, AccessTokenInfo
 
 from foundry_workshop import ConfigurationError, connect, describe, resolve
 from foundry_workshop.backends import azure as azure_backend
 from foundry_workshop.mock import reply_text
 from foundry_workshop.mock.azure import AzureDeployment, AzureEmulator
-from foundry_workshop.mock.testing import reset
+from foundry_workshop.mock.testing import FakeCredential, reset
 
 DEPLOYMENTS = (AzureDeployment("gpt-4o-mini", "gpt-4o-mini-2024-07-18"),
                AzureDeployment("mistral-large", "Mistral-Large-2411"))
@@ -111,21 +109,6 @@ def test_bad_endpoint_settings_say_what_to_set(clean_env, given, message):
 
 
 # -- keyless --------------------------------------------------------------------------------------------
-
-
-class FakeCredential:
-    """Stands in for DefaultAzureCredential: a fixed token, and a note of the scopes asked for."""
-
-    def __init__(self, token: str = "entra-token") -> None:
-        self.token, self.scopes = token, []
-
-    def get_token(self, *scopes, **kwargs):
-        self.scopes.append(scopes)
-        return AccessToken(self.token, int(time.time()) + 3600)
-
-    def get_token_info(self, *scopes, options=None):
-        self.scopes.append(scopes)
-        return AccessTokenInfo(self.token, int(time.time()) + 3600)
 
 
 @pytest.fixture(scope="module")

@@ -8,14 +8,13 @@ per-deployment rate limit.
 from __future__ import annotations
 
 import gc
-import time
 
 import openai
 import pytest
 import requests
 from azure.ai.inference import ChatCompletionsClient
 from azure.ai.inference.models import SystemMessage, UserMessage
-from azure.core.credentials import AccessToken, AccessTokenInfo, AzureKeyCredential
+from azure.core.credentials import AzureKeyCredential
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceNotFoundError
 
 from foundry_workshop.mock import reply_text
@@ -25,7 +24,7 @@ from foundry_workshop.mock.azure import (
     AzureEmulator,
     RequestRateLimiter,
 )
-from foundry_workshop.mock.testing import reset
+from foundry_workshop.mock.testing import FakeCredential, reset
 
 API_VERSION = "2024-10-21"
 DEPLOYMENTS = (
@@ -248,21 +247,6 @@ def test_injected_faults_use_azures_error_shape(azure, aoai):
 
 
 # -- keyless (Microsoft Entra ID) -----------------------------------------------------------------------
-
-
-class FakeCredential:
-    """A TokenCredential that hands out a fixed token and remembers the scopes it was asked for."""
-
-    def __init__(self, token: str) -> None:
-        self.token, self.scopes = token, []
-
-    def get_token(self, *scopes, **kwargs):
-        self.scopes.append(scopes)
-        return AccessToken(self.token, int(time.time()) + 3600)
-
-    def get_token_info(self, *scopes, options=None):
-        self.scopes.append(scopes)
-        return AccessTokenInfo(self.token, int(time.time()) + 3600)
 
 
 @pytest.fixture(scope="module")

@@ -26,14 +26,9 @@ SHORT = Prompt("short", "Hi")
 LONG = Prompt("long", " ".join(["Summarize the following meeting notes for the product team."] * 20))
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[MockServer]:
-    with MockServer() as mock:
-        yield mock
-
-
 @pytest.fixture
 def mock(server: MockServer) -> Iterator[MockServer]:
+    """The shared module server, with this module's injected latency."""
     reset(server, Latency(first_token=FIRST, inter_token=GAP))
     yield server
     reset(server)

@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -20,25 +19,11 @@ from foundry_workshop import connect
 from foundry_workshop.bench import Prompt, available_models, run_benchmark, write_reports
 from foundry_workshop.bench.config import BENCH_ENV
 from foundry_workshop.mock import Latency, MockServer
-from foundry_workshop.mock.testing import reset
 
 QWEN, PHI = "qwen2.5-0.5b-instruct-generic-cpu:4", "phi-3.5-mini-instruct-generic-cpu:1"
 PROMPTS = [Prompt("rag", "Explain retrieval augmented generation.", (("retriev",), ("cloud",))),
            Prompt("privacy", "List 3 privacy benefits of local inference.", (("privacy",),))]
 QUICK = {"prompts": PROMPTS, "rounds": 2, "warmup": 1, "max_tokens": 8, "concurrency": (), "progress": False}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[MockServer]:
-    with MockServer() as mock:
-        yield mock
-
-
-@pytest.fixture
-def mock(server: MockServer) -> Iterator[MockServer]:
-    reset(server)
-    yield server
-    reset(server)
 
 
 def chat_requests(mock: MockServer, model: str) -> list[dict]:

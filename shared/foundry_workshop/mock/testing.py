@@ -81,3 +81,24 @@ def time_stream(client: Any, **create_kwargs: Any) -> StreamTiming:
     if not arrivals:
         raise ValueError("The stream carried no content")
     return StreamTiming(ttft=arrivals[0], arrivals=arrivals, content="".join(parts))
+
+
+class FakeCredential:
+    """An Azure ``TokenCredential`` for the keyless path: hands out a fixed token (which the Azure emulation
+    can be told to accept) and remembers the scopes it was asked for, so tests can check them."""
+
+    def __init__(self, token: str = "entra-token") -> None:
+        self.token = token
+        self.scopes: list[tuple[str, ...]] = []
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        from azure.core.credentials import AccessToken  # azure-core only where Azure is tested
+
+        self.scopes.append(scopes)
+        return AccessToken(self.token, int(time.time()) + 3600)
+
+    def get_token_info(self, *scopes: str, options: Any = None) -> Any:
+        from azure.core.credentials import AccessTokenInfo
+
+        self.scopes.append(scopes)
+        return AccessTokenInfo(self.token, int(time.time()) + 3600)
