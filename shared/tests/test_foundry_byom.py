@@ -84,6 +84,17 @@ def test_missing_conversion_environment_is_explained(tmp_path):
         build.convert(Store(tmp_path), tmp_path / "no-venv" / "bin" / "python", force=False)
 
 
+def test_failed_conversion_shows_the_end_of_its_log(tmp_path):
+    failing = tmp_path / "python"
+    failing.write_text("#!/bin/sh\necho 'onnxruntime_genai builder: out of memory'\nexit 3\n")
+    failing.chmod(0o755)
+    with pytest.raises(SystemExit) as info:
+        build.convert(Store(tmp_path / "store"), failing, force=True)
+    message = str(info.value)
+    assert "exit code 3" in message and "out of memory" in message and "convert.log" in message
+    assert not Store(tmp_path / "store").onnx_dir().exists()  # nothing half-made is left to be mistaken for a model
+
+
 def test_local_catalog_speaks_the_catalog_wire_format(tmp_path):
     entry = catalog_entry("m-generic-cpu", 3, "m", license="mit", publisher="p", display_name="M")
     path = tmp_path / "catalog.json"

@@ -49,8 +49,16 @@ def convert(store: Store, convert_python: Path, force: bool) -> tuple[bool, floa
             "python3 -m venv build/convert-venv && build/convert-venv/bin/pip install -r requirements-convert.txt"
         )
     script = Path(__file__).with_name("convert_gguf.py")
+    log = store.root / "convert.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    print(f"converting {gguf.name} for Foundry Local (about a minute; details in {log}) ...", flush=True)
     started = time.monotonic()
-    subprocess.run([str(convert_python), str(script), "--gguf", str(gguf), "--out", str(out)], check=True)
+    with log.open("w") as sink:  # the builder prints thousands of progress lines: keep them out of the console
+        result = subprocess.run([str(convert_python), str(script), "--gguf", str(gguf), "--out", str(out)],
+                                stdout=sink, stderr=subprocess.STDOUT)
+    if result.returncode != 0:
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
+        raise SystemExit(f"The conversion failed (exit code {result.returncode}). Last lines of {log}:\n{tail}")
     stamp.write_text(json.dumps(wanted))
     return True, time.monotonic() - started
 
