@@ -20,6 +20,7 @@ _session_mock: MockServer | None = None
 def pytest_configure(config: pytest.Config) -> None:
     global _session_mock
     _session_mock = MockServer().start()
+    os.environ["WORKSHOP_DOTENV"] = "0"  # a learner's .env (real endpoints, keys, Azure) never reaches the tests
     os.environ["WORKSHOP_BACKEND"] = "mock"
     os.environ["FOUNDRY_LOCAL_ENDPOINT"] = _session_mock.url
     os.environ.pop("WORKSHOP_MODEL", None)

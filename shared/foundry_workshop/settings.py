@@ -79,6 +79,9 @@ _DEFAULTS = Settings()
 def _dotenv() -> Mapping[str, str | None]:
     # Looked up on every call, from the working directory upwards (nbval runs a notebook in notebooks/,
     # papermill in the caller's directory), so a .env created while a kernel runs is seen at once.
+    # WORKSHOP_DOTENV=0 turns it off: the test suite must not pick up a learner's real endpoints and keys.
+    if os.environ.get("WORKSHOP_DOTENV") == "0":
+        return {}
     path = find_dotenv(usecwd=True)
     return dotenv_values(path) if path else {}
 
@@ -107,14 +110,15 @@ def from_env(name: str) -> Any:
     return getattr(_DEFAULTS, name) if raw is None else _convert(name, raw, f"Environment variable {var}")
 
 
-def env_value(var: str) -> str | None:
-    """Raw value of variable ``var``: the environment, else ``.env``; None when unset or empty.
+def env_value(var: str, *, empty_is_unset: bool = True) -> str | None:
+    """Raw value of variable ``var``: the environment, else ``.env``; None when unset.
 
     The one lookup behind every setting, also for variables outside :data:`ENV_VARS` (``BENCH_ROUNDS``,
-    the chat app's ``MODEL``), so nothing else reads ``.env`` on its own.
+    the chat app's ``MODEL``), so nothing else reads ``.env`` on its own. An empty value counts as unset
+    unless ``empty_is_unset=False`` (for variables where empty means "none", like ``BENCH_CONCURRENCY=``).
     """
     for raw in (os.environ.get(var), _dotenv().get(var)):
-        if raw not in (None, ""):
+        if raw is not None and (raw != "" or not empty_is_unset):
             return raw
     return None
 

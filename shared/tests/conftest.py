@@ -17,6 +17,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> pytest.MonkeyPatch:
     """No workshop variables and no .env: each test states the settings it relies on."""
     for var in ENV_VARS.values():
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.delenv("WORKSHOP_DOTENV", raising=False)  # these tests put their own .env in tmp_path
     monkeypatch.chdir(tmp_path)
     return monkeypatch
 

@@ -134,19 +134,15 @@ def test_disconnect_without_streaming_sends_no_response(client: openai.OpenAI, m
 
 def test_stall_mid_stream_trips_the_client_read_timeout(client: openai.OpenAI, mock: MockServer) -> None:
     mock.add_fault("stall", stall_seconds=5, after_tokens=1)
-    started = time.perf_counter()
     received, error = stream_until_error(client.with_options(timeout=0.3))
     assert type(error) is openai.APITimeoutError
     assert received == PIECES[:1]
-    assert time.perf_counter() - started < 2
 
 
 def test_stall_without_streaming_trips_the_client_timeout(client: openai.OpenAI, mock: MockServer) -> None:
     mock.add_fault("stall", stall_seconds=5)
-    started = time.perf_counter()
     with pytest.raises(openai.APITimeoutError):
         ask(client.with_options(timeout=0.3))
-    assert time.perf_counter() - started < 2
 
 
 def test_short_stall_delays_then_completes(mock: MockServer) -> None:

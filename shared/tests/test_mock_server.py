@@ -492,7 +492,8 @@ def test_stop_does_not_wait_for_a_stalled_stream() -> None:
     assert len(received) == 2, "the stream should be stalled after the role chunk and one token"
     started = time.perf_counter()
     mock.stop()
-    assert time.perf_counter() - started < 3
+    # Behaviour, not speed: stop() cut the 30 s stall short instead of waiting it out.
+    assert time.perf_counter() - started < 15
     reader.join(5)
     assert not reader.is_alive()
     with pytest.raises(OSError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from foundry_workshop import ConfigurationError, UnknownBackendError, describe, from_env, resolve
-from foundry_workshop.settings import DEFAULT_MODEL
+from foundry_workshop.settings import DEFAULT_MODEL, env_value
 
 
 def test_defaults_without_environment(clean_env):
@@ -77,3 +77,16 @@ def test_api_key_is_never_shown(clean_env):
     assert "sk-very-secret" not in repr(settings)
     assert "sk-very-secret" not in str(describe(settings))
     assert describe(settings)["api_key"] == "set"
+
+
+def test_dotenv_can_be_switched_off_for_test_runs(clean_env, tmp_path):
+    (tmp_path / ".env").write_text("WORKSHOP_MODEL=from-dotenv\n")
+    assert from_env("model") == "from-dotenv"
+    clean_env.setenv("WORKSHOP_DOTENV", "0")
+    assert from_env("model") == DEFAULT_MODEL
+
+
+def test_empty_value_can_mean_none_where_a_variable_says_so(clean_env, tmp_path):
+    (tmp_path / ".env").write_text("BENCH_CONCURRENCY=\n")
+    assert env_value("BENCH_CONCURRENCY") is None
+    assert env_value("BENCH_CONCURRENCY", empty_is_unset=False) == ""

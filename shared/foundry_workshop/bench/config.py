@@ -15,7 +15,6 @@ Prompt sets and models files are JSON, so a team can keep them under version con
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from importlib import resources
@@ -263,7 +262,7 @@ def bench_config(**explicit: Any) -> BenchConfig:
             from_env[name] = _int(var, raw)
     if (raw := env_value("BENCH_STREAM")) is not None:
         from_env["stream"] = _flag("BENCH_STREAM", raw)
-    if (raw := os.environ.get("BENCH_CONCURRENCY", env_value("BENCH_CONCURRENCY"))) is not None:
+    if (raw := env_value("BENCH_CONCURRENCY", empty_is_unset=False)) is not None:  # empty: no sweep
         from_env["concurrency"] = _levels("BENCH_CONCURRENCY", raw)
 
     model_info = load_models(info_source) if not isinstance(info_source, Mapping) else dict(info_source)

@@ -10,9 +10,10 @@ The root is ``WORKSHOP_BYOM_DIR`` or, in the course repository, ``build/foundry`
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from foundry_workshop.settings import env_value
 
 #: The one model the course converts: the bundled SmolLM2, under a Foundry-style id.
 MODEL_NAME = "smollm2-135m-instruct-generic-cpu"
@@ -21,7 +22,7 @@ ALIAS = "smollm2-135m-instruct"
 
 
 def default_root() -> Path:
-    configured = os.environ.get("WORKSHOP_BYOM_DIR")
+    configured = env_value("WORKSHOP_BYOM_DIR")
     if configured:
         return Path(configured)
     package = Path(__file__).resolve().parents[1]
