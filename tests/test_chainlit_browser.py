@@ -29,7 +29,8 @@ SCREENSHOT = Path(__file__).resolve().parents[1] / "build" / "screenshots" / "ch
 def _chromium_installed() -> None:
     """Skip with the reason on a developer machine without Chromium; in CI (``CI`` set) a missing browser fails."""
     if not CHROMIUM.exists():
-        reason = (f"no Chromium at {CHROMIUM}: install it with `apt-get install -y chromium` (.ci/run does) "
+        reason = (f"no Chromium at {CHROMIUM}: install it with `apt-get install -y chromium` "
+                  "(`make test` does, as root on Debian) "
                   "or set CHROMIUM_PATH")
         if os.environ.get("CI"):
             pytest.fail(f"The browser test must run in CI, but there is {reason}.")

@@ -27,13 +27,13 @@ def test_sdk_lessons_run_on_real_foundry_local(tmp_path):
     notebooks = [ROOT / "notebooks" / "01_basic_chat.ipynb", ROOT / "notebooks" / "04_model_catalog.ipynb"]
     result = subprocess.run(
         [sys.executable, "-m", "foundry_workshop.notebook_runner", "--kernel", "foundry-workshop",
-         "--out", str(tmp_path), "--param", "BACKEND=foundry", *map(str, notebooks)],
+         "--out", str(tmp_path / "notebooks"), "--param", "BACKEND=foundry", *map(str, notebooks)],
         capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    catalog = outputs(tmp_path / "04_model_catalog.ipynb")
+    catalog = outputs(tmp_path / "notebooks" / "04_model_catalog.ipynb")
     assert "uses the Foundry Local SDK" not in catalog, "SDK cells were skipped on the foundry backend"
     assert "smollm2-135m-instruct-generic-cpu:1" in catalog
     assert "Paris" in catalog  # in-process ChatSession and HTTP both answered the probe question
     assert "over HTTP: 404" in catalog  # the local-catalog gap is shown, not hidden
-    assert "alias: smollm2-135m-instruct" in outputs(tmp_path / "01_basic_chat.ipynb")
+    assert "alias: smollm2-135m-instruct" in outputs(tmp_path / "notebooks" / "01_basic_chat.ipynb")

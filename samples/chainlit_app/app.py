@@ -99,10 +99,10 @@ async def answer(message: cl.Message) -> None:
     if refusal:
         await cl.Message(content=refusal).send()
         return
-    if not service.connected:
-        if not await service.ensure():  # the server may have been started since
-            await cl.ErrorMessage(content=f"Still not connected to a model. {service.problem}").send()
-            return
+    if not service.connected and not await service.ensure():  # the server may have been started since
+        await cl.ErrorMessage(content=f"Still not connected to a model. {service.problem}").send()
+        return
+    if cl.user_session.get("settings") is None:  # this chat began while no model was reachable
         await offer_settings()
     settings = cl.user_session.get("settings")
 

@@ -6,6 +6,7 @@ It carries what the seeds' ``FoundryLocalManager(alias)`` gave learners (``endpo
 
 from __future__ import annotations
 
+import atexit
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,6 +92,7 @@ class Connection:
             if self._closed:
                 return
             self._closed = True
+        atexit.unregister(self.close)  # connect() registered it; a closed connection need not be kept alive
         client = self.__dict__.pop("client", None)
         if client is not None:
             client.close()

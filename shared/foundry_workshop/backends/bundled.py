@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from foundry_workshop.connection import Connection
-from foundry_workshop.errors import BackendUnavailableError, PortInUseError
+from foundry_workshop.errors import BackendUnavailableError, PortInUseError, ServerNotReadyError
 from foundry_workshop.http_checks import free_port, port_is_free, wait_until_ready
 from foundry_workshop.models import resolve_model
 from foundry_workshop.settings import DEFAULT_MODEL, Settings
@@ -47,8 +47,18 @@ def open_bundled(settings: Settings) -> Connection:
     path = model_path()
     if settings.port and not port_is_free(settings.port):
         raise PortInUseError(settings.port)
-    port = settings.port or free_port()
+    if settings.port:
+        return _start(path, settings.port, model, settings)
+    for _attempt in range(3):
+        try:
+            return _start(path, free_port(), model, settings)
+        except PortInUseError:
+            continue  # another program took the free port between our check and the server's bind: pick again
+    raise ServerNotReadyError("The bundled llama.cpp server found no free port on 127.0.0.1 in three tries.")
 
+
+def _start(path: Path, port: int, model: str, settings: Settings) -> Connection:
+    """Start the server process on ``port`` and wait until it is ready."""
     # Open for the server's whole life (closed by stop()), hence no context manager.
     log = tempfile.NamedTemporaryFile(prefix="bundled-llama-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(

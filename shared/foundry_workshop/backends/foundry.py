@@ -96,7 +96,12 @@ def start_manager(settings: Settings, online: bool) -> tuple[Any, list[Callable[
         web=sdk.Configuration.WebService(urls=f"http://127.0.0.1:{port}"),
         catalog_urls=catalog_urls,
     )
-    sdk.FoundryLocalManager.initialize(config)
+    try:
+        sdk.FoundryLocalManager.initialize(config)
+    except BaseException:
+        for cleanup in cleanups:  # the local catalog server must not outlive a failed start
+            cleanup()
+        raise
     manager = sdk.FoundryLocalManager.instance
     cleanups.insert(0, manager.close)  # closed first, then the catalog it was reading
     return manager, cleanups

@@ -1,7 +1,7 @@
 """Convert a GGUF chat model into an ONNX Runtime GenAI model that Foundry Local can run.
 
 Runs inside the *conversion* environment (``build/convert-venv``, from ``requirements-convert.txt``), never in
-the course's: it needs torch, transformers and onnxruntime-genai's model builder, ~1.6 GB that learners only
+the course's: it needs torch, transformers and onnxruntime-genai's model builder, ~1.3 GB that learners only
 need for this one step. It therefore imports nothing from ``foundry_workshop``.
 
 Steps, each a known pitfall (see shared notes, "SmolLM2 in Foundry Local"):

@@ -27,6 +27,8 @@ The seed names are read from the process environment only (as in the seed); a ``
 
 from __future__ import annotations
 
+import os
+
 from foundry_workshop.errors import ConfigurationError
 from foundry_workshop.settings import ENV_VARS, env_value, from_env
 
@@ -49,7 +51,9 @@ def connect_kwargs() -> dict[str, str | None]:
     ``WORKSHOP_*`` variables, ``.env`` and the defaults, as everywhere else in the course.
     """
     kwargs: dict[str, str | None] = {
-        setting: (env_value(var) or "").strip() or None for var, setting in SEED_VARIABLES.items()
+        # The process environment only: such generic names in a .env shared with other tools must not
+        # silently switch the app's backend (a .env uses the WORKSHOP_* / OPENAI_API_KEY names).
+        setting: (os.environ.get(var) or "").strip() or None for var, setting in SEED_VARIABLES.items()
     }
     kwargs["backend"] = None
     if kwargs["endpoint"]:

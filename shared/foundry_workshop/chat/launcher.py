@@ -12,6 +12,7 @@ and no second model is loaded.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import re
@@ -110,6 +111,7 @@ class ChatApp:
 
         Returns the exit code. Safe to call twice.
         """
+        atexit.unregister(self.stop)
         if self.process.poll() is None:
             self.process.terminate()  # SIGTERM: uvicorn shuts down gracefully and runs the app's shutdown hook
             try:
@@ -176,6 +178,8 @@ def start_chat_app(
             **extra,
         )
     app = ChatApp(process, port, Path(log.name))
+    # The app runs in a session of its own, so it would outlive a kernel that exits or fails before stop().
+    atexit.register(app.stop)
 
     def died() -> str | None:
         if app.running:

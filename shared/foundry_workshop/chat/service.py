@@ -64,19 +64,25 @@ class ModelService:
         async with self._lock:
             if self.connection is not None:
                 return True
+            conn = None
             try:
                 conn = await asyncio.to_thread(self._opener)
                 health = await asyncio.to_thread(conn.health)
-            except WorkshopError as exc:
-                self.problem = str(exc)  # written for learners; never contains the key
-                return False
             except Exception as exc:
-                logger.exception("Connecting to the model failed")
-                self.problem = f"Connecting to the model failed unexpectedly ({type(exc).__name__}); see the app's log."
-                return False
+                if conn is not None:  # opened but unhealthy: do not leave its server running for the next try
+                    await asyncio.to_thread(conn.close)
+                return self._failed(exc)
             self.connection, self.problem = conn, None
             conn.details["models_listed"] = health["models"]
             return True
+
+    def _failed(self, exc: Exception) -> bool:
+        if isinstance(exc, WorkshopError):
+            self.problem = str(exc)  # written for learners; never contains the key
+            return False
+        logger.error("Connecting to the model failed", exc_info=exc)
+        self.problem = f"Connecting to the model failed unexpectedly ({type(exc).__name__}); see the app's log."
+        return False
 
     async def startup_report(self) -> str:
         """Connect and return one line saying what the app is connected to, or why not (for the log)."""
