@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import requests
 
@@ -88,3 +89,16 @@ def port_is_free(port: int) -> bool:
         except OSError:
             return False
         return True
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """Seconds a 429/503 answer asks the client to wait: ``retry-after-ms`` (OpenAI, Azure) wins over
+    ``retry-after`` (seconds); None when neither is a finite, non-negative number."""
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        try:
+            seconds = float(headers.get(name) or "nan") * scale
+        except ValueError:
+            continue
+        if math.isfinite(seconds) and seconds >= 0:
+            return seconds
+    return None

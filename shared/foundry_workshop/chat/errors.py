@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import openai
 
+from foundry_workshop.http_checks import retry_after_seconds
+
 #: Longest quote of a server's error message shown to the user.
 MAX_QUOTE_CHARS = 200
 
@@ -39,16 +41,7 @@ class Problem:
 
 
 def _retry_after(exc: openai.APIStatusError) -> float | None:
-    headers = exc.response.headers
-    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
-        raw = headers.get(name)
-        try:
-            seconds = float(raw) / scale if raw is not None else math.nan
-        except ValueError:
-            continue
-        if math.isfinite(seconds) and seconds >= 0:
-            return seconds
-    return None
+    return retry_after_seconds(exc.response.headers)
 
 
 def _server_words(exc: openai.APIStatusError, secrets: Iterable[str]) -> str:

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from foundry_workshop.errors import WorkshopError
+from foundry_workshop.http_checks import retry_after_seconds
 from foundry_workshop.routing.pricing import PriceTable
 from foundry_workshop.routing.records import Attempt, DecisionLog, DecisionRecord
 from foundry_workshop.routing.rules import CLOUD, LOCAL, ROUTES, Decision, RouteRequest, Rule, default_rules
@@ -102,13 +103,8 @@ def _down_for(exc: BaseException, cooldown_s: float) -> float | None:
     if isinstance(exc, openai.APIConnectionError):
         return cooldown_s
     if isinstance(exc, openai.APIStatusError) and exc.status_code == 429:
-        headers = exc.response.headers
-        for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-            try:
-                return float(headers[name]) * scale
-            except (KeyError, ValueError):
-                continue
-        return cooldown_s
+        waited = retry_after_seconds(exc.response.headers)
+        return cooldown_s if waited is None else waited
     return None
 
 
