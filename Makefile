@@ -36,7 +36,7 @@ help:
 	@echo "make chat  - the Chainlit chat app on http://127.0.0.1:$(CHAT_PORT) (CHAT_PORT=8001 to change)"
 	@echo "make foundry-model - convert the bundled model for Foundry Local (offline BYOM; cached in build/foundry)"
 	@echo "make lint  - ruff, and check notebooks are committed without outputs"
-	@echo "Options: BACKEND=bundled|foundry|endpoint|mock MODEL=<alias>"
+	@echo "Options: BACKEND=bundled|foundry|endpoint|mock|azure MODEL=<alias>"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

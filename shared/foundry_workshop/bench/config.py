@@ -56,7 +56,7 @@ class Prompt:
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """What a models file says about a model: tags for later routing, licence, notes, declared size."""
+    """What a models file says about a model: tags for later routing, license, notes, declared size."""
 
     alias: str
     capabilities: tuple[str, ...] = ()
@@ -89,7 +89,7 @@ class BenchConfig:
     timeout: float = 120.0
     #: A model is abandoned after this many failed requests in a row; the run goes on with the next.
     max_consecutive_errors: int = 2
-    #: Metadata (capabilities, licence, notes) by alias; the package's models.json by default.
+    #: Metadata (capabilities, license, notes) by alias; the package's models.json by default.
     model_info: Mapping[str, ModelInfo] = field(default_factory=dict)
     rank_by: str = "decode_tps"
     #: Connection settings (None: from the environment, as for ``connect()``).

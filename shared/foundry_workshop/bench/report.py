@@ -2,7 +2,7 @@
 
 The Markdown report is meant to be pasted into an issue or a pull request: how the run was made, a ranked
 table, highlights in plain words, the model-selection table of seed 001 (latency, throughput, memory,
-quality, footprint, licence), per-prompt numbers, the concurrency sweep, and the figures.
+quality, footprint, license), per-prompt numbers, the concurrency sweep, and the figures.
 """
 
 from __future__ import annotations
