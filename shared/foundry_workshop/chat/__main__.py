@@ -7,6 +7,7 @@ Ctrl+C stops the app, and with it any model server the app started.
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -15,6 +16,11 @@ from pathlib import Path
 from foundry_workshop.chat.launcher import APP_PATH, DEFAULT_PORT, app_environment, chainlit_command
 from foundry_workshop.errors import PortInUseError
 from foundry_workshop.http_checks import free_port, port_is_free
+
+
+def _stop_like_ctrl_c(*_: object) -> None:
+    """SIGTERM (a supervisor, `kill`) stops the app as Ctrl+C does, instead of orphaning it."""
+    raise KeyboardInterrupt
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -31,10 +37,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     port = args.port or free_port()
     print(f"Chat app: http://127.0.0.1:{port} (connecting to the model first; Ctrl+C stops it)", flush=True)
     process = subprocess.Popen(chainlit_command(args.app, port), cwd=args.app.parent, env=app_environment())
+    signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     try:
         return process.wait()
     except KeyboardInterrupt:
-        # Ctrl+C reached the app too (same terminal): give it time to close its model connection.
+        # Ctrl+C in a terminal reaches the app too; a signal sent to this process alone does not, so pass it
+        # on (harmless twice), then give the app time to close its model connection.
+        process.terminate()
         try:
             return process.wait(timeout=15)
         except subprocess.TimeoutExpired:
