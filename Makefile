@@ -25,13 +25,14 @@ CHROMIUM  := /usr/bin/chromium
 CONVERT_VENV  := build/convert-venv
 CONVERT_STAMP := $(CONVERT_VENV)/.installed
 
-.PHONY: help install run test lint format lab clean foundry-model chat browser bench
+.PHONY: help install run test lint format lab clean foundry-model chat browser bench check
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run   - execute every notebook (papermill) on the bundled model; results in $(BUILD)/"
 	@echo "make test  - run the whole test suite (package, mock, notebooks via nbval, real model smoke test)"
 	@echo "make lab   - JupyterLab on the course kernel"
+	@echo "make check - run your notebooks (your code, no solutions) and list which exercises pass"
 	@echo "make bench - benchmark models (latency, TTFT, tokens/s, memory, quality) -> $(BUILD)/bench/"
 	@echo "make chat  - the Chainlit chat app on http://127.0.0.1:$(CHAT_PORT) (CHAT_PORT=8001 to change)"
 	@echo "make foundry-model - convert the bundled model for Foundry Local (offline BYOM; cached in build/foundry)"
@@ -95,6 +96,10 @@ format: install
 
 lab: install
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --notebook-dir=notebooks
+
+# Your exercises, as you wrote them (WORKSHOP_SOLUTIONS off), on the configured backend -> $(BUILD)/check/
+check: install
+	$(BIN)/python -m foundry_workshop.exercises --kernel $(KERNEL) --out $(BUILD)/check $(PARAMS) $(NOTEBOOKS)
 
 clean:
 	rm -rf $(BUILD) .pytest_cache .ruff_cache

@@ -24,6 +24,8 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["WORKSHOP_BACKEND"] = "mock"
     os.environ["FOUNDRY_LOCAL_ENDPOINT"] = _session_mock.url
     os.environ.pop("WORKSHOP_MODEL", None)
+    os.environ["WORKSHOP_SOLUTIONS"] = "1"  # notebooks under nbval run the reference solutions of exercises
+    os.environ.pop("WORKSHOP_CHECKS_FILE", None)  # a learner's `make check` file never collects test results
     # Notebook 07 calls real (billed) Azure when these are set: tests use the local Azure emulation instead.
     for var in ("AZURE_INFERENCE_ENDPOINT", "AZURE_OPENAI_ENDPOINT", "AZURE_INFERENCE_CREDENTIAL"):
         os.environ.pop(var, None)

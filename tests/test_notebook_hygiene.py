@@ -39,4 +39,7 @@ def test_shape(path):
     assert 'from_env("backend")' in params and 'from_env("model")' in params, "defaults read the environment"
     assert nb.metadata["kernelspec"]["name"] == "foundry-workshop"
     assert any("Exercise" in c.source for c in nb.cells if c.cell_type == "markdown"), "ends with an exercise"
-    assert any("assert" in c.source for c in nb.cells if c.cell_type == "code"), "the exercise checks itself"
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert any("check(" in c or "assert" in c for c in code), "the exercise is checked"
+    if any("@exercise(" in c for c in code):
+        assert 'from_env("solutions")' in params, "SOLUTIONS = from_env(\"solutions\") in the parameters cell"

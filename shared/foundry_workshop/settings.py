@@ -31,6 +31,8 @@ ENV_VARS: dict[str, str] = {
     "port": "WORKSHOP_PORT",
     "timeout": "WORKSHOP_TIMEOUT",
     "foundry_cache_dir": "WORKSHOP_FOUNDRY_CACHE",
+    # Lessons' exercises: True runs the reference solutions from notebooks/solutions (make run, nbval).
+    "solutions": "WORKSHOP_SOLUTIONS",
     # The cloud side (backend "azure"): names as in Microsoft's Azure AI Foundry documentation and samples.
     "azure_inference_endpoint": "AZURE_INFERENCE_ENDPOINT",
     "azure_openai_endpoint": "AZURE_OPENAI_ENDPOINT",
@@ -59,6 +61,8 @@ class Settings:
     timeout: float = 120.0
     #: Where the Foundry Local SDK keeps downloaded models (None: the SDK's default).
     foundry_cache_dir: str | None = None
+    #: Exercises use the reference solutions instead of the learner's code (``foundry_workshop.exercises``).
+    solutions: bool = False
     #: Azure AI inference endpoint, ``https://<resource>.services.ai.azure.com/models`` (backend azure).
     azure_inference_endpoint: str | None = None
     #: Azure OpenAI endpoint, ``https://<resource>.openai.azure.com`` or the Foundry resource root.
@@ -71,7 +75,17 @@ class Settings:
     azure_deployment: str = "gpt-4o-mini"
 
 
-_CONVERTERS: dict[str, Callable[[str], Any]] = {"port": int, "timeout": float}
+def boolean(raw: str) -> bool:
+    """``1/true/yes/on`` -> True, ``0/false/no/off`` (or empty) -> False, anything else is an error."""
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
+
+
+_CONVERTERS: dict[str, Callable[[str], Any]] = {"port": int, "timeout": float, "solutions": boolean}
 _SECRETS = ("api_key", "azure_api_key")
 _DEFAULTS = Settings()
 

@@ -1,0 +1,101 @@
+"""Every exercise, proven in-process against the session mock: the notebook's untouched stub is rejected
+with its hint, a plausible wrong answer (``exercise_cases.py``) with a different hint, and the reference
+solution from ``notebooks/solutions`` passes. Each notebook still runs end to end under nbval.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from exercise_cases import CASES, Env
+
+from foundry_workshop import connect
+from foundry_workshop.exercises import SOLUTIONS_DIR_VAR, evaluate, exercise, list_exercises, parse_id
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+_STUB = re.compile(r"""@exercise\(\s*["'](?P<id>\d{2}\.\w+)["']""")
+IDS = [info.id for info in list_exercises()]
+
+
+@dataclass
+class Stub:
+    notebook: str
+    source: str
+    imports: str  # every top-level import of the cells before it, so annotations resolve
+    checked: bool  # a later cell calls check("<id>", ...)
+
+
+def _stubs() -> dict[str, Stub]:
+    found: dict[str, Stub] = {}
+    for path in sorted(NOTEBOOKS.glob("[0-9]*.ipynb")):
+        cells = [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+        sources = ["".join(c["source"]) for c in cells]
+        for index, source in enumerate(sources):
+            for match in _STUB.finditer(source):
+                imports = [ast.unparse(node) for earlier in sources[:index] for node in ast.parse(earlier).body
+                           if isinstance(node, ast.Import | ast.ImportFrom)]
+                later = "\n".join(sources[index:])
+                checked = re.search(rf"""check\(\s*["']{re.escape(match["id"])}["']""", later) is not None
+                found[match["id"]] = Stub(path.name, source, "\n".join(imports), checked)
+    return found
+
+
+STUBS = _stubs()
+
+
+def learner_function(exercise_id: str) -> Any:
+    """The function the learner gets, exactly as the notebook cell defines it (solutions off)."""
+    stub = STUBS[exercise_id]
+    namespace: dict[str, Any] = {"__name__": "__notebook__", "SOLUTIONS": False}
+    exec(compile(stub.imports, f"<{stub.notebook} imports>", "exec"), namespace)
+    exec(compile(stub.source, f"<{stub.notebook} stub {exercise_id}>", "exec"), namespace)
+    return namespace[parse_id(exercise_id)[1]]
+
+
+@pytest.fixture(scope="module")
+def env(mock_server: Any) -> Iterator[Env]:
+    with connect(backend="mock") as conn:
+        yield Env(conn.client, conn.model, conn.endpoint, conn.api_key, dict(conn.headers))
+
+
+@pytest.fixture(autouse=True)
+def solutions_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SOLUTIONS_DIR_VAR, str(NOTEBOOKS / "solutions"))
+
+
+def test_notebook_stubs_match_the_registered_checks() -> None:
+    assert sorted(STUBS) == sorted(IDS), "every @exercise stub in a notebook needs a registered check, and back"
+    assert sorted(CASES) == sorted(IDS), "add a Case (wrong answer) in tests/exercise_cases.py for each exercise"
+    unchecked = [i for i, stub in STUBS.items() if not stub.checked]
+    assert not unchecked, f"these notebooks never call check() for {unchecked}"
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_the_untouched_stub_is_rejected(exercise_id: str, env: Env) -> None:
+    result = evaluate(exercise_id, learner_function(exercise_id), **CASES[exercise_id].context(env))
+    assert not result.passed
+    assert result.hint.startswith("not written yet:"), result.hint
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_a_wrong_answer_is_rejected_with_its_own_hint(exercise_id: str, env: Env) -> None:
+    case = CASES[exercise_id]
+    result = evaluate(exercise_id, case.wrong, **case.context(env))
+    assert not result.passed
+    assert result.hint and not result.hint.startswith("not written yet")
+    assert case.hint_contains in result.hint, result.hint
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_the_reference_solution_passes(exercise_id: str, env: Env) -> None:
+    solution = exercise(exercise_id, solutions=True)(learner_function(exercise_id))
+    result = evaluate(exercise_id, solution, **CASES[exercise_id].context(env))
+    assert result.passed, result.hint
+    assert result.reference
