@@ -5,21 +5,18 @@ solution from ``notebooks/solutions`` passes. Each notebook still runs end to en
 
 from __future__ import annotations
 
-import ast
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from exercise_cases import CASES, Env
+from notebook_cells import NOTEBOOKS, code_cells, imports_of
 
 from foundry_workshop import connect
 from foundry_workshop.exercises import SOLUTIONS_DIR_VAR, evaluate, exercise, list_exercises, parse_id
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 _STUB = re.compile(r"""@exercise\(\s*["'](?P<id>\d{2}\.\w+)["']""")
 IDS = [info.id for info in list_exercises()]
 
@@ -35,15 +32,12 @@ class Stub:
 def _stubs() -> dict[str, Stub]:
     found: dict[str, Stub] = {}
     for path in sorted(NOTEBOOKS.glob("[0-9]*.ipynb")):
-        cells = [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
-        sources = ["".join(c["source"]) for c in cells]
+        sources = code_cells(path.name)
         for index, source in enumerate(sources):
             for match in _STUB.finditer(source):
-                imports = [ast.unparse(node) for earlier in sources[:index] for node in ast.parse(earlier).body
-                           if isinstance(node, ast.Import | ast.ImportFrom)]
                 later = "\n".join(sources[index:])
                 checked = re.search(rf"""check\(\s*["']{re.escape(match["id"])}["']""", later) is not None
-                found[match["id"]] = Stub(path.name, source, "\n".join(imports), checked)
+                found[match["id"]] = Stub(path.name, source, imports_of(sources[:index]), checked)
     return found
 
 

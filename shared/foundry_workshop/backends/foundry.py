@@ -12,6 +12,7 @@ import concurrent.futures
 import socket
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,35 @@ PUBLIC_CATALOG_URL = f"https://{CATALOG_HOST}/asset-gallery/v1.0/models"
 BUILD_HINT = "`make foundry-model` builds the bundled SmolLM2 for Foundry Local, offline"
 
 
+@dataclass
+class CourseCatalog:
+    """Where the SDK looks for models: the public catalog, and the course's own when `make foundry-model` ran.
+
+    Pass :meth:`configuration` to ``foundry_local_sdk.Configuration(...)``; call :meth:`close` after the
+    manager is closed (it stops the local catalog server).
+    """
+
+    catalog_urls: list[tuple[str, str | None]] | None
+    model_cache_dir: str | None
+    close: Callable[[], None]
+
+    def configuration(self) -> dict[str, Any]:
+        return {"catalog_urls": self.catalog_urls, "model_cache_dir": self.model_cache_dir}
+
+
+def course_catalog(online: bool, cache_dir: str | None = None) -> CourseCatalog:
+    """The catalog set-up of the ``foundry`` backend, for lessons that initialize the SDK themselves."""
+    store = Store.default()
+    if not store.built:
+        return CourseCatalog(None, cache_dir, lambda: None)  # the SDK's default: the public catalog
+    # Models built by `make foundry-model` come from a catalog served here (see byom.local_catalog).
+    local = LocalCatalogServer(store.catalog_path).start()
+    cache_dir = cache_dir or str(store.cache_dir)
+    clear_sdk_catalog_cache(Path(cache_dir))
+    urls = [(local.url, None)] + ([(PUBLIC_CATALOG_URL, None)] if online else [])
+    return CourseCatalog(urls, cache_dir, local.stop)
+
+
 def start_manager(settings: Settings, online: bool) -> tuple[Any, list[Callable[[], None]]]:
     """Initialize ``FoundryLocalManager`` for one connection; returns it and its clean-up steps.
 
@@ -73,34 +103,25 @@ def start_manager(settings: Settings, online: bool) -> tuple[Any, list[Callable[
     if sdk.FoundryLocalManager.instance is not None:
         raise BackendUnavailableError(
             "Foundry Local is already initialized in this Python process (by an open connection or your own "
-            "code). Close that connection first (conn.close()), or restart the kernel."
+            "code). Close that connection first (conn.close()), or restart the kernel. To use a manager you "
+            "started yourself, connect to its web service: connect(backend='endpoint', endpoint=manager.urls[0] "
+            "+ '/v1')."
         )
     port = settings.port or free_port()
     if settings.port and not port_is_free(port):
         raise PortInUseError(port)
-    cleanups: list[Callable[[], None]] = []
-    store = Store.default()
-    cache_dir = settings.foundry_cache_dir
-    catalog_urls = None  # the SDK's default: the public catalog
-    if store.built:
-        # Models built by `make foundry-model` come from a catalog served here (see byom.local_catalog).
-        local = LocalCatalogServer(store.catalog_path).start()
-        cleanups.append(local.stop)
-        catalog_urls = [(local.url, None)] + ([(PUBLIC_CATALOG_URL, None)] if online else [])
-        cache_dir = cache_dir or str(store.cache_dir)
-        clear_sdk_catalog_cache(Path(cache_dir))
+    catalog = course_catalog(online, settings.foundry_cache_dir)
+    cleanups: list[Callable[[], None]] = [catalog.close]
     config = sdk.Configuration(
         app_name=APP_NAME,
-        model_cache_dir=cache_dir,
         log_level=sdk.LogLevel.ERROR,
         web=sdk.Configuration.WebService(urls=f"http://127.0.0.1:{port}"),
-        catalog_urls=catalog_urls,
+        **catalog.configuration(),
     )
     try:
         sdk.FoundryLocalManager.initialize(config)
     except BaseException:
-        for cleanup in cleanups:  # the local catalog server must not outlive a failed start
-            cleanup()
+        catalog.close()  # the local catalog server must not outlive a failed start
         raise
     manager = sdk.FoundryLocalManager.instance
     cleanups.insert(0, manager.close)  # closed first, then the catalog it was reading

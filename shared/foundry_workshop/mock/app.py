@@ -158,6 +158,7 @@ def create_app(state: MockState) -> FastAPI:
             received_at=received_at_from_scope(request.scope),
             include_usage=body.include_usage,
             request_id=f"req_mock{sequence:06d}",
+            bare=state.bare_stream,
         )
         return chat.stream(generation) if body.stream else await chat.complete(generation)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from .completions import MALFORMED_BODY, SSE_DONE, SSE_MALFORMED, CompletionPlan, sse_event
+from .completions import MALFORMED_BODY, SSE_MALFORMED, CompletionPlan, bare_sse_event, sse_event
 from .connection import ConnectionHandle
 from .errors import MockAPIError
 from .faults import FaultKind, FaultRule
@@ -31,6 +31,9 @@ class Generation:
     received_at: float
     include_usage: bool = False
     request_id: str = ""
+    #: Send only what the wire format requires (MockServer(bare_stream=True)): no role chunk, no usage chunk
+    #: even when asked for, and ``data:`` without the optional space, as some servers do.
+    bare: bool = False
 
     def interrupted(self) -> bool:
         return self.server_stopping() or self.connection.disconnected
@@ -87,7 +90,8 @@ async def complete(gen: Generation) -> Response:
 
 
 async def _stream_body(gen: Generation) -> AsyncIterator[bytes]:
-    plan, usage = gen.plan, gen.include_usage
+    plan, usage = gen.plan, gen.include_usage and not gen.bare
+    event = bare_sse_event if gen.bare else sse_event
     fault = gen.fault if gen.fault and not gen.fault.kind.is_error_status else None
     fault_at = min(fault.tokens_before_fault, len(plan.pieces)) if fault else -1
     pacer = Pacer(gen.latency, gen.received_at, gen.interrupted)
@@ -95,7 +99,9 @@ async def _stream_body(gen: Generation) -> AsyncIterator[bytes]:
     # The role chunk goes out with the first content token, so time-to-first-chunk
     # equals time-to-first-token however a client measures it.
     await pacer.wait_for_token(0)
-    pending = b"".join(sse_event(c) for c in plan.leading_chunks()) + sse_event(plan.role_chunk(usage))
+    pending = b"".join(event(c) for c in plan.leading_chunks())
+    if not gen.bare:
+        pending += event(plan.role_chunk(usage))
 
     for index in range(len(plan.pieces) + 1):
         if index == fault_at and fault is not None:
@@ -114,13 +120,13 @@ async def _stream_body(gen: Generation) -> AsyncIterator[bytes]:
             break
         if index > 0 or fault_at == 0:
             await pacer.wait_for_token(index)
-        yield pending + sse_event(plan.content_chunk(plan.pieces[index], usage))
+        yield pending + event(plan.content_chunk(plan.pieces[index], usage))
         pending = b""
 
-    tail = pending + sse_event(plan.finish_chunk(usage))
+    tail = pending + event(plan.finish_chunk(usage))
     if usage:
         tail += sse_event(plan.usage_chunk())
-    yield tail + SSE_DONE
+    yield tail + event("[DONE]")
 
 
 def stream(gen: Generation) -> StreamingResponse:

@@ -119,7 +119,11 @@ def sse_event(data: dict[str, Any] | str) -> bytes:
     return f"data: {payload}\n\n".encode()
 
 
-SSE_DONE = sse_event("[DONE]")
+def bare_sse_event(data: dict[str, Any] | str) -> bytes:
+    """``data:<payload>``: the SSE standard makes the space after the colon optional, and some servers omit it."""
+    return b"data:" + sse_event(data)[len(b"data: "):]
+
+
 #: What the ``malformed`` fault injects into a stream.
 SSE_MALFORMED = b"data: {not json\n\n"
 #: What the ``malformed`` fault returns instead of a JSON completion.

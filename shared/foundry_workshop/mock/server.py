@@ -63,8 +63,11 @@ class MockServer:
         log_level: str = "warning",
         ssl_certfile: str | None = None,
         ssl_keyfile: str | None = None,
+        bare_stream: bool = False,
     ) -> None:
-        self.state = MockState(models=models, latency=latency, api_key=api_key, faults=faults)
+        # bare_stream: no role chunk, no usage chunk, "data:" without a space - legal, and what some servers send.
+        self.state = MockState(models=models, latency=latency, api_key=api_key, faults=faults,
+                               bare_stream=bare_stream)
         self.host = host
         #: HTTPS when a certificate is given (the Azure emulation needs it: Azure SDKs send bearer tokens
         #: over TLS only).

@@ -26,6 +26,7 @@ class MockState:
         latency: Latency | None = None,
         api_key: str | None = None,
         faults: Iterable[FaultRule] = (),
+        bare_stream: bool = False,
     ) -> None:
         self.models: tuple[MockModel, ...] = tuple(models)
         if not self.models:
@@ -35,6 +36,8 @@ class MockState:
         for rule in faults:
             self.faults.add(rule)
         self.recorder = RequestRecorder()
+        #: Streams carry only what the wire format requires (see ``chat.Generation.bare``).
+        self.bare_stream = bare_stream
         #: Set when the server is shutting down, so stalls and delays end at once.
         self.stopping = threading.Event()
         self._lock = threading.Lock()
