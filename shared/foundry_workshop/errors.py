@@ -43,6 +43,19 @@ class UnknownModelError(WorkshopError, LookupError):
         )
 
 
+class AmbiguousModelError(UnknownModelError):
+    """The requested name fits several different models (``qwen2.5`` for two sizes): pick one."""
+
+    def __init__(self, requested: str, candidates: Sequence[str], where: str) -> None:
+        self.requested = requested
+        self.available = list(candidates)
+        LookupError.__init__(
+            self,
+            f"Model {requested!r} is ambiguous at {where}: it could be {', '.join(self.available)}. "
+            "Set WORKSHOP_MODEL (or pass model=...) to the full name of the one you want.",
+        )
+
+
 class BackendUnavailableError(WorkshopError):
     """A backend cannot start here: a package or file it needs is missing."""
 

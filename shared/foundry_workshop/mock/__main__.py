@@ -16,6 +16,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from .app import PROFILES
 from .faults import FaultRule, parse_cli_fault
 from .latency import Latency
 from .models import DEFAULT_MODELS, MockModel
@@ -51,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m foundry_workshop.mock",
         description="Deterministic OpenAI-compatible mock of Foundry Local, for tests.",
     )
+    parser.add_argument(
+        "--profile", default="openai", choices=sorted(PROFILES),
+        help="server to imitate: openai (any OpenAI-compatible server, default) or foundry-service "
+        "(the Foundry Local service of Windows/macOS: /foundry/list, /openai/load/..., exact ids)",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one (default)")
     parser.add_argument(
@@ -72,8 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         type=_fault,
         default=[],
-        metavar="KIND[:COUNT]",
-        help="queue a fault (429 500 503 stall disconnect malformed); COUNT: default 1, '*' = forever",
+        metavar="KIND[:COUNT][@ROUTE]",
+        help="queue a fault (429 500 503 stall disconnect malformed); COUNT: default 1, '*' = forever; "
+        "ROUTE: chat (default), models (GET /v1/models) or any",
     )
     parser.add_argument(
         "--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"]
@@ -91,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         mock = MockServer(
             models=args.models or DEFAULT_MODELS,
+            profile=args.profile,
             latency=Latency(args.first_token_delay, args.inter_token_delay),
             api_key=api_key,
             port=args.port,

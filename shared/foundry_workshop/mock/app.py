@@ -7,28 +7,24 @@ Build it with :func:`create_app` around a :class:`~foundry_workshop.mock.state.M
 from __future__ import annotations
 
 import hmac
-import math
-import time
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import chat
-from .completions import CompletionPlan
-from .connection import connection_from_scope, received_at_from_scope
+from .answering import answer_chat, answer_listing
 from .errors import MockAPIError, invalid_request
-from .faults import FaultRule, parse_fault_header
+from .faults import FaultRule
+from .foundry_service import FOUNDRY_SERVICE_PROFILE
 from .latency import Latency
 from .middleware import InstrumentMiddleware
-from .models import MockModel
+from .profile import OPENAI_PROFILE, Profile
 from .state import MockState
 from .validation import parse_json_body, validate_chat_request
 
-FAULT_HEADER = "x-mock-fault"
-FIRST_TOKEN_HEADER = "x-mock-first-token-delay"
-INTER_TOKEN_HEADER = "x-mock-inter-token-delay"
+#: Servers the mock can imitate: ``MockServer(profile=...)``, ``python -m foundry_workshop.mock --profile``.
+PROFILES: dict[str, Profile] = {profile.name: profile for profile in (OPENAI_PROFILE, FOUNDRY_SERVICE_PROFILE)}
 
 
 def _model_not_found(state: MockState, name: object) -> MockAPIError:
@@ -41,41 +37,6 @@ def _model_not_found(state: MockState, name: object) -> MockAPIError:
     )
 
 
-def _header_seconds(request: Request, name: str, default: float) -> float:
-    raw = request.headers.get(name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        raise invalid_request(
-            f"Header {name} must be a non-negative number of seconds.", name, "invalid_value"
-        )
-    return value
-
-
-def _request_latency(request: Request, state: MockState) -> Latency:
-    """Server latency, overridden per request by the X-Mock-*-Delay headers."""
-    base = state.latency
-    return Latency(
-        first_token=_header_seconds(request, FIRST_TOKEN_HEADER, base.first_token),
-        inter_token=_header_seconds(request, INTER_TOKEN_HEADER, base.inter_token),
-    )
-
-
-def _request_fault(request: Request, state: MockState, model: MockModel) -> FaultRule | None:
-    """The X-Mock-Fault header wins; otherwise consume the first matching queued rule."""
-    header = request.headers.get(FAULT_HEADER)
-    if header is None:
-        return state.faults.take(model)
-    try:
-        return parse_fault_header(header)
-    except ValueError as exc:
-        raise invalid_request(f"Invalid X-Mock-Fault header: {exc}", FAULT_HEADER, "invalid_value") from None
-
-
 async def _json_object(request: Request) -> dict[str, Any]:
     raw = await request.body()
     body = parse_json_body(raw) if raw.strip() else {}
@@ -84,8 +45,8 @@ async def _json_object(request: Request) -> dict[str, Any]:
     return body
 
 
-def create_app(state: MockState) -> FastAPI:
-    """Build the ASGI app serving ``state``."""
+def create_app(state: MockState, profile: str = "openai") -> FastAPI:
+    """Build the ASGI app serving ``state`` as the server ``profile`` imitates (see :data:`PROFILES`)."""
     app = FastAPI(title="Foundry Local mock", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.mock = state
     app.add_middleware(InstrumentMiddleware, state=state)
@@ -119,14 +80,17 @@ def create_app(state: MockState) -> FastAPI:
             )
 
     authenticated = [Depends(require_api_key)]
+    # A profile's routes come first: where it serves a path differently (the Foundry Local service's
+    # /v1/models lists only downloaded models), its route wins over the generic one below.
+    PROFILES[profile].add_routes(app, state, authenticated)
 
     @app.get("/health")
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
     @app.get("/v1/models", dependencies=authenticated)
-    async def list_models() -> dict[str, Any]:
-        return {"object": "list", "data": [m.to_openai() for m in state.models]}
+    async def list_models(request: Request) -> Response:
+        return await answer_listing(request, state, {"object": "list", "data": [m.to_openai() for m in state.models]})
 
     @app.get("/v1/models/{model_id:path}", dependencies=authenticated)
     async def retrieve_model(model_id: str) -> dict[str, Any]:
@@ -141,26 +105,7 @@ def create_app(state: MockState) -> FastAPI:
         model = state.find_model(body.model)
         if model is None:
             raise _model_not_found(state, body.model)
-        latency = _request_latency(request, state)
-        fault = _request_fault(request, state, model)
-        if fault is not None and fault.kind.is_error_status:
-            raise chat.fault_error(fault)
-
-        sequence = state.next_sequence()
-        generation = chat.Generation(
-            plan=CompletionPlan.build(
-                body.messages, model.id, body.max_tokens, f"chatcmpl-mock{sequence:06d}", int(time.time())
-            ),
-            latency=latency,
-            fault=fault,
-            connection=connection_from_scope(request.scope),
-            server_stopping=state.stopping.is_set,
-            received_at=received_at_from_scope(request.scope),
-            include_usage=body.include_usage,
-            request_id=f"req_mock{sequence:06d}",
-            bare=state.bare_stream,
-        )
-        return chat.stream(generation) if body.stream else await chat.complete(generation)
+        return await answer_chat(request, state, body, model)
 
     _add_control_routes(app, state)
     return app
@@ -184,7 +129,7 @@ def _add_control_routes(app: FastAPI, state: MockState) -> None:
     @app.post("/_mock/faults")
     async def add_fault(request: Request) -> JSONResponse:
         body = await _json_object(request)
-        known = {"fault", "count", "model", "after_tokens", "retry_after", "stall_seconds"}
+        known = {"fault", "count", "model", "after_tokens", "retry_after", "stall_seconds", "route"}
         unknown = sorted(set(body) - known)
         if unknown:
             raise invalid_request(f"Unknown fault fields: {unknown}; allowed: {sorted(known)}", unknown[0])

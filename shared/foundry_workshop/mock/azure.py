@@ -52,7 +52,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from . import chat
-from .app import _request_fault, _request_latency
+from .answering import request_fault as _request_fault
+from .answering import request_latency as _request_latency
 from .completions import CompletionPlan
 from .connection import connection_from_scope, received_at_from_scope
 from .errors import MockAPIError

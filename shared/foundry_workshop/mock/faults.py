@@ -47,6 +47,8 @@ from .models import MockModel
 DEFAULT_AFTER_TOKENS = 2
 DEFAULT_RETRY_AFTER = 1.0
 DEFAULT_STALL_SECONDS = 30.0
+#: Which requests a rule hits: chat completions (the default), ``GET /v1/models``, or both.
+ROUTES = ("chat", "models", "any")
 
 
 class FaultKind(StrEnum):
@@ -94,7 +96,10 @@ class FaultRule:
     ``model``: only requests for this model id or alias (None = any model).
     ``after_tokens``: content chunks sent before a stream-level fault strikes
     (None = 2). ``retry_after``: seconds advertised by 429/503.
-    ``stall_seconds``: length of a ``stall``.
+    ``stall_seconds``: length of a ``stall``. ``route``: ``"chat"`` (chat completions, the default),
+    ``"models"`` (``GET /v1/models``: how ``connect()`` and ``health()`` see a loading or failing server)
+    or ``"any"``. On ``/v1/models`` a ``stall`` delays the list, ``disconnect`` drops it, ``malformed``
+    truncates it.
     """
 
     kind: FaultKind
@@ -103,6 +108,7 @@ class FaultRule:
     after_tokens: int | None = None
     retry_after: float = DEFAULT_RETRY_AFTER
     stall_seconds: float = DEFAULT_STALL_SECONDS
+    route: str = "chat"
 
     @classmethod
     def create(
@@ -113,6 +119,7 @@ class FaultRule:
         after_tokens: int | None = None,
         retry_after: float = DEFAULT_RETRY_AFTER,
         stall_seconds: float = DEFAULT_STALL_SECONDS,
+        route: str = "chat",
     ) -> FaultRule:
         """Build a rule from loosely typed input (JSON, CLI), raising ValueError on nonsense."""
         if count is not None:
@@ -123,6 +130,8 @@ class FaultRule:
             raise ValueError(f"model must be a string or null, got {model!r}")
         if after_tokens is not None:
             after_tokens = _non_negative("after_tokens", after_tokens, integer=True)
+        if route not in ROUTES:
+            raise ValueError(f"route must be one of {', '.join(ROUTES)}, got {route!r}")
         return cls(
             kind=parse_kind(kind),
             count=count,
@@ -130,13 +139,18 @@ class FaultRule:
             after_tokens=after_tokens,
             retry_after=_non_negative("retry_after", retry_after),
             stall_seconds=_non_negative("stall_seconds", stall_seconds),
+            route=route,
         )
 
     @property
     def tokens_before_fault(self) -> int:
         return DEFAULT_AFTER_TOKENS if self.after_tokens is None else self.after_tokens
 
-    def applies_to(self, model: MockModel) -> bool:
+    def applies_to(self, model: MockModel | None, route: str = "chat") -> bool:
+        if self.route not in (route, "any"):
+            return False
+        if model is None:  # a request for no particular model (the model list): only model-less rules
+            return self.model is None
         return self.model is None or self.model in (model.id, model.alias)
 
     def to_dict(self) -> dict[str, object]:
@@ -167,11 +181,11 @@ class FaultQueue:
         with self._lock:
             return list(self._rules)
 
-    def take(self, model: MockModel) -> FaultRule | None:
-        """Return and consume the first rule that applies to a request for ``model``."""
+    def take(self, model: MockModel | None, route: str = "chat") -> FaultRule | None:
+        """Return and consume the first rule that applies to a ``route`` request for ``model``."""
         with self._lock:
             for index, rule in enumerate(self._rules):
-                if not rule.applies_to(model):
+                if not rule.applies_to(model, route):
                     continue
                 if rule.count is None:
                     return rule
@@ -203,14 +217,17 @@ def parse_fault_header(value: str) -> FaultRule:
 
 
 def parse_cli_fault(value: str) -> FaultRule:
-    """Parse the CLI form ``KIND[:COUNT]``; COUNT defaults to 1, ``*`` or ``inf`` mean forever."""
+    """Parse the CLI form ``KIND[:COUNT][@ROUTE]``; COUNT defaults to 1, ``*`` or ``inf`` mean forever;
+    ROUTE is ``chat`` (default), ``models`` or ``any``."""
+    value, _, route = value.partition("@")
+    route = route.strip().lower() or "chat"
     kind, _, raw_count = value.partition(":")
     if not raw_count:
-        return FaultRule.create(kind)
+        return FaultRule.create(kind, route=route)
     if raw_count.strip().lower() in ("*", "inf", "forever"):
-        return FaultRule.create(kind, count=None)
+        return FaultRule.create(kind, count=None, route=route)
     try:
         count = int(raw_count)
     except ValueError:
         raise ValueError(f"Fault count must be an integer or '*', got {raw_count!r}") from None
-    return FaultRule.create(kind, count=count)
+    return FaultRule.create(kind, count=count, route=route)

@@ -22,7 +22,7 @@ from typing import Any, Self
 
 import uvicorn
 
-from .app import create_app
+from .app import PROFILES, create_app
 from .faults import FaultRule
 from .latency import Latency
 from .models import DEFAULT_MODELS, MockModel
@@ -63,8 +63,16 @@ class MockServer:
         log_level: str = "warning",
         ssl_certfile: str | None = None,
         ssl_keyfile: str | None = None,
+        profile: str = "openai",
         bare_stream: bool = False,
     ) -> None:
+        if profile not in PROFILES:
+            raise ValueError(f"Unknown mock profile {profile!r}; profiles: {', '.join(PROFILES)}")
+        #: Which server the mock imitates: "openai" (any OpenAI-compatible server) or "foundry-service"
+        #: (the Foundry Local service of Windows/macOS; see :mod:`foundry_workshop.mock.foundry_service`).
+        self.profile = profile
+        if models is DEFAULT_MODELS:
+            models = PROFILES[profile].default_models
         # bare_stream: no role chunk, no usage chunk, "data:" without a space - legal, and what some servers send.
         self.state = MockState(models=models, latency=latency, api_key=api_key, faults=faults,
                                bare_stream=bare_stream)
@@ -134,7 +142,7 @@ class MockServer:
 
     def build_app(self) -> Any:
         """The ASGI app to serve; a subclass (the Azure emulation) adds its routes here."""
-        return create_app(self.state)
+        return create_app(self.state, self.profile)
 
     def _serve(self, sock: socket.socket) -> None:
         assert self._server is not None
@@ -210,9 +218,10 @@ class MockServer:
         *,
         retry_after: float = 1.0,
         stall_seconds: float = 30.0,
+        route: str = "chat",
     ) -> FaultRule:
         """Queue a fault rule (see :mod:`foundry_workshop.mock.faults`); returns it."""
-        rule = FaultRule.create(fault, count, model, after_tokens, retry_after, stall_seconds)
+        rule = FaultRule.create(fault, count, model, after_tokens, retry_after, stall_seconds, route)
         return self.state.faults.add(rule)
 
     @property
