@@ -9,6 +9,7 @@ server (the ``mock_server`` fixture).
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +25,8 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["WORKSHOP_BACKEND"] = "mock"
     os.environ["FOUNDRY_LOCAL_ENDPOINT"] = _session_mock.url
     os.environ.pop("WORKSHOP_MODEL", None)
+    # The package finds the chat app from the working directory; tests that chdir elsewhere still use this one.
+    os.environ.setdefault("WORKSHOP_CHAT_APP", str(Path(__file__).resolve().parent / "samples/chainlit_app/app.py"))
     # Notebook 07 calls real (billed) Azure when these are set: tests use the local Azure emulation instead.
     for var in ("AZURE_INFERENCE_ENDPOINT", "AZURE_OPENAI_ENDPOINT", "AZURE_INFERENCE_CREDENTIAL"):
         os.environ.pop(var, None)

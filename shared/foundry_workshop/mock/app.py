@@ -16,15 +16,13 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import chat
-from .completions import CompletionPlan
-from .connection import connection_from_scope, received_at_from_scope
-from .errors import MockAPIError, invalid_request
 from .faults import FaultRule, parse_fault_header
 from .latency import Latency
-from .middleware import InstrumentMiddleware
 from .models import MockModel
 from .state import MockState
+from .transport import InstrumentMiddleware, connection_from_scope, received_at_from_scope
 from .validation import parse_json_body, validate_chat_request
+from .wire import CompletionPlan, MockAPIError, invalid_request
 
 FAULT_HEADER = "x-mock-fault"
 FIRST_TOKEN_HEADER = "x-mock-first-token-delay"
@@ -56,7 +54,7 @@ def _header_seconds(request: Request, name: str, default: float) -> float:
     return value
 
 
-def _request_latency(request: Request, state: MockState) -> Latency:
+def request_latency(request: Request, state: MockState) -> Latency:
     """Server latency, overridden per request by the X-Mock-*-Delay headers."""
     base = state.latency
     return Latency(
@@ -65,7 +63,7 @@ def _request_latency(request: Request, state: MockState) -> Latency:
     )
 
 
-def _request_fault(request: Request, state: MockState, model: MockModel) -> FaultRule | None:
+def request_fault(request: Request, state: MockState, model: MockModel) -> FaultRule | None:
     """The X-Mock-Fault header wins; otherwise consume the first matching queued rule."""
     header = request.headers.get(FAULT_HEADER)
     if header is None:
@@ -141,8 +139,8 @@ def create_app(state: MockState) -> FastAPI:
         model = state.find_model(body.model)
         if model is None:
             raise _model_not_found(state, body.model)
-        latency = _request_latency(request, state)
-        fault = _request_fault(request, state, model)
+        latency = request_latency(request, state)
+        fault = request_fault(request, state, model)
         if fault is not None and fault.kind.is_error_status:
             raise chat.fault_error(fault)
 

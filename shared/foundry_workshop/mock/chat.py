@@ -12,11 +12,10 @@ from dataclasses import dataclass
 
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from .completions import MALFORMED_BODY, SSE_DONE, SSE_MALFORMED, CompletionPlan, sse_event
-from .connection import ConnectionHandle
-from .errors import MockAPIError
 from .faults import FaultKind, FaultRule
 from .latency import Latency, Pacer, sleep_for, sleep_until
+from .transport import ConnectionHandle
+from .wire import MALFORMED_BODY, SSE_DONE, SSE_MALFORMED, CompletionPlan, MockAPIError, sse_event
 
 
 @dataclass(frozen=True)
