@@ -37,7 +37,7 @@ help:
 	@echo "make chat  - the Chainlit chat app on http://127.0.0.1:$(CHAT_PORT) (CHAT_PORT=8001 to change)"
 	@echo "make foundry-model - convert the bundled model for Foundry Local (offline BYOM; cached in build/foundry)"
 	@echo "make lint  - ruff, and check notebooks are committed without outputs"
-	@echo "Options: BACKEND=bundled|foundry|endpoint|mock|azure MODEL=<alias>"
+	@echo "Options: BACKEND=$$($(BIN)/python -c 'from foundry_workshop.settings import BACKENDS; print(*BACKENDS, sep="|")' 2>/dev/null || echo '<a backend: make install first>') MODEL=<alias>"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,7 +76,7 @@ bench: install
 	$(BIN)/python -m foundry_workshop.bench --out $(BUILD)/bench $(BENCH_ARGS)
 
 chat: install
-	$(BIN)/python -m foundry_workshop.chat --port $(CHAT_PORT)
+	$(BIN)/python -m foundry_workshop.chat --port $(CHAT_PORT) --app samples/chainlit_app/app.py
 
 run: install
 	$(BIN)/python -m foundry_workshop.notebook_runner --kernel $(KERNEL) --out $(BUILD)/notebooks $(PARAMS) $(NOTEBOOKS)

@@ -9,6 +9,7 @@ server (the ``mock_server`` fixture).
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +27,8 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.pop("WORKSHOP_MODEL", None)
     os.environ["WORKSHOP_SOLUTIONS"] = "1"  # notebooks under nbval run the reference solutions of exercises
     os.environ.pop("WORKSHOP_CHECKS_FILE", None)  # a learner's `make check` file never collects test results
+    # The package finds the chat app from the working directory; tests that chdir elsewhere still use this one.
+    os.environ.setdefault("WORKSHOP_CHAT_APP", str(Path(__file__).resolve().parent / "samples/chainlit_app/app.py"))
     # Notebook 07 calls real (billed) Azure when these are set: tests use the local Azure emulation instead.
     for var in ("AZURE_INFERENCE_ENDPOINT", "AZURE_OPENAI_ENDPOINT", "AZURE_INFERENCE_CREDENTIAL"):
         os.environ.pop(var, None)

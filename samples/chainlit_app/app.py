@@ -23,7 +23,8 @@ import chainlit as cl
 from chainlit.input_widget import Select, Slider
 from chainlit.logger import logger
 
-from foundry_workshop.chat import ChatHistory, ModelService, explain, stream_reply
+from foundry_workshop.chat import ChatHistory, ModelService, stream_reply
+from foundry_workshop.failures import classify
 
 SYSTEM_PROMPT = "You are a helpful assistant running on the user's own computer. Answer clearly and concisely."
 MAX_REPLY_TOKENS = 512  # a reply must fit the model's context next to the history (see ChatHistory)
@@ -47,7 +48,7 @@ def guarded(handler: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[A
         except Exception as exc:
             logger.exception("Chat handler %s failed", handler.__name__)
             endpoint = service.connection.endpoint if service.connection else "the model server"
-            await cl.ErrorMessage(content=explain(exc, endpoint=endpoint, model="").message).send()
+            await cl.ErrorMessage(content=classify(exc, endpoint=endpoint).message).send()
 
     return wrapper
 

@@ -21,12 +21,14 @@ from foundry_workshop.errors import (
     UnknownModelError,
     WorkshopError,
 )
+from foundry_workshop.http_checks import free_port, port_is_free
 from foundry_workshop.settings import BACKENDS, ENV_VARS, Settings, describe, from_env, resolve
 
 __all__ = [
     "BACKENDS", "ENV_VARS", "BackendUnavailableError", "CatalogUnavailableError", "ConfigurationError",
     "Connection", "EndpointUnreachableError", "PortInUseError", "ServerNotReadyError", "Settings",
-    "UnknownBackendError", "UnknownModelError", "WorkshopError", "connect", "describe", "from_env", "resolve",
+    "UnknownBackendError", "UnknownModelError", "WorkshopError", "connect", "describe", "free_port", "from_env",
+    "port_is_free", "resolve",
 ]
 __version__ = "0.1.0"
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 from dotenv import dotenv_values, find_dotenv
@@ -71,7 +72,7 @@ class Settings:
     azure_api_key: str | None = field(default=None, repr=False)
     #: ``api-version`` sent by ``openai.AzureOpenAI``.
     azure_api_version: str = "2024-10-21"
-    #: Deployment the azure backend calls when ``model`` is left at the (local) course default.
+    #: Deployment the azure backend calls when no ``model`` is given (explicitly or by WORKSHOP_MODEL).
     azure_deployment: str = "gpt-4o-mini"
 
 
@@ -153,6 +154,10 @@ def resolve(**explicit: Any) -> Settings:
     values["backend"] = str(values["backend"]).strip().lower()
     if values["backend"] not in BACKENDS:
         raise UnknownBackendError(values["backend"], BACKENDS)
+    if values["backend"] == "azure" and explicit.get("model") in (None, "") and env_value(ENV_VARS["model"]) is None:
+        # Nobody asked for a model: the cloud's is the deployment setting, not the local course default.
+        # A model that was asked for is used as given, even when it is spelled like the local default.
+        values["model"] = values["azure_deployment"]
     return Settings(**values)
 
 
@@ -162,3 +167,24 @@ def describe(settings: Settings) -> dict[str, str]:
     for name in _SECRETS:
         view[name] = "set" if getattr(settings, name) else "not set"
     return view
+
+
+def course_dir() -> Path | None:
+    """The course checkout the working directory is in: the nearest folder, from the working directory
+    upwards, that holds both ``notebooks/`` and ``samples/`` (nbval runs lessons in ``notebooks/``, ``make``
+    in the root). None outside a checkout. Found from where the learner works, never from where the package
+    is installed, so an installed (non-editable) package behaves the same."""
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "notebooks").is_dir() and (folder / "samples").is_dir():
+            return folder
+    return None
+
+
+def build_dir() -> Path:
+    """Where generated files go: ``WORKSHOP_BUILD_DIR``, else ``build/`` in the course checkout (see
+    :func:`course_dir`), else ``build/`` in the working directory."""
+    configured = env_value("WORKSHOP_BUILD_DIR")
+    if configured:
+        return Path(configured)
+    return (course_dir() or Path.cwd()) / "build"

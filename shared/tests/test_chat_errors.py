@@ -13,8 +13,8 @@ import httpx2
 import openai
 import pytest
 
-from foundry_workshop.chat.errors import MAX_QUOTE_CHARS, explain
 from foundry_workshop.chat.streaming import stream_reply
+from foundry_workshop.failures import MAX_QUOTE_CHARS, classify
 from foundry_workshop.http_checks import free_port
 from foundry_workshop.mock import Latency, MockServer, reply_text
 
@@ -97,7 +97,7 @@ def test_stream_broken_midway_keeps_the_partial_answer(mock):
     reply = ask(mock.url)
     assert reply.partial
     assert reply.text == "Mock reply 1"  # exactly the three pieces sent before the connection was cut
-    assert reply.problem.kind == "broken_stream"
+    assert reply.problem.kind == "stream_broken"
     assert "middle of the answer" in reply.problem.message and "kept above" in reply.problem.message
 
 
@@ -105,7 +105,7 @@ def test_stream_broken_before_any_text(mock):
     mock.add_fault("disconnect", after_tokens=0)
     reply = ask(mock.url)
     assert not reply.partial and reply.text == ""
-    assert reply.problem.kind == "broken_stream" and "before the answer began" in reply.problem.message
+    assert reply.problem.kind == "stream_broken" and "before the answer began" in reply.problem.message
 
 
 def test_malformed_stream_event_keeps_the_partial_answer(mock):
@@ -125,13 +125,13 @@ def test_stalled_stream_times_out_with_the_partial_answer(mock):
 
 def test_unknown_model_points_at_the_settings_panel(mock):
     problem = ask(mock.url, model="phi-4-mini").problem
-    assert problem.kind == "model_not_found" and not problem.retryable
+    assert problem.kind == "not_found" and not problem.retryable
     assert "phi-4-mini" in problem.message and "settings panel" in problem.message
 
 
 def test_refused_request_quotes_the_server(mock):
     problem = ask(mock.url, messages=[]).problem
-    assert problem.kind == "refused"
+    assert problem.kind == "bad_request"
     assert "(400)" in problem.message and "empty array" in problem.message
 
 
@@ -146,7 +146,7 @@ def test_wrong_api_key_never_shows_a_key():
 def test_endpoint_down_names_the_url():
     url = f"http://127.0.0.1:{free_port()}/v1"
     problem = ask(url).problem
-    assert problem.kind == "unreachable"
+    assert problem.kind == "connection"
     assert url in problem.message and "foundry service status" in problem.message
 
 
@@ -158,22 +158,22 @@ def _status_error(status: int, message: str) -> openai.APIStatusError:
 
 def test_quoted_server_text_hides_secrets_and_is_shortened():
     exc = _status_error(422, "bad key sk-secret-value given; " + "x" * 500)
-    problem = explain(exc, endpoint="http://e/v1", model="m", secrets=("sk-secret-value",))
+    problem = classify(exc, endpoint="http://e/v1", model="m", secrets=("sk-secret-value",))
     assert "sk-secret-value" not in problem.message and "[hidden]" in problem.message
     assert len(problem.message) < MAX_QUOTE_CHARS + 150
 
 
 def test_unexpected_errors_show_no_details():
     exc = RuntimeError("Traceback ... password=hunter2 at /home/user/app.py line 3")
-    problem = explain(exc, endpoint="http://e/v1", model="m")
-    assert problem.kind == "unexpected"
+    problem = classify(exc, endpoint="http://e/v1", model="m")
+    assert problem.kind == "unknown"
     assert "RuntimeError" in problem.message and "console log" in problem.message
     assert "hunter2" not in problem.message and "Traceback" not in problem.message
 
 
 def test_json_errors_mean_a_malformed_stream():
     exc = json.JSONDecodeError("Expecting value", "{not json", 1)
-    assert explain(exc, endpoint="http://e/v1", model="m", partial=True).kind == "malformed"
+    assert classify(exc, endpoint="http://e/v1", model="m", partial=True).kind == "malformed"
 
 
 def test_a_stream_that_ends_without_finishing_is_flagged():

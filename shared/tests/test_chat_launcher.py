@@ -8,14 +8,15 @@ import psutil
 import pytest
 import requests
 
-from foundry_workshop.chat.launcher import APP_PATH, app_environment, start_chat_app
+from foundry_workshop.chat.launcher import app_environment, chat_app_path, start_chat_app
 from foundry_workshop.chat.service import REPORT_PREFIX
 from foundry_workshop.errors import PortInUseError
 from foundry_workshop.http_checks import free_port, port_is_free
 
 
 def test_the_sample_app_is_where_the_launcher_looks():
-    assert APP_PATH.is_file() and APP_PATH.parent.name == "chainlit_app"
+    app = chat_app_path()
+    assert app.is_file() and app.parent.name == "chainlit_app"
 
 
 def test_environment_carries_the_settings_and_drops_chainlits_flag_variables(monkeypatch):

@@ -506,7 +506,7 @@ def test_app_also_runs_in_process_without_uvicorn() -> None:
     from fastapi.testclient import TestClient
 
     from foundry_workshop.mock import MockState, create_app
-    from foundry_workshop.mock.connection import ConnectionAbort
+    from foundry_workshop.mock.transport import ConnectionAbort
 
     state = MockState()
     with TestClient(create_app(state)) as http:

@@ -158,7 +158,7 @@ def test_a_rate_limited_local_server_is_skipped_for_its_retry_after(local_server
     router.create(SHORT)
     router.create(SHORT)
     assert chats(local_server) == 1 and chats(cloud_server) == 2
-    assert router.down(LOCAL) == "429 rate_limit_exceeded"
+    assert router.down(LOCAL) == "HTTP 429 rate_limit_exceeded"
     now[0] += 30.5  # the server's retry-after has passed: local is asked again
     router.create(SHORT)
     assert router.down(LOCAL) is None and router.records[-1].answered_by == LOCAL and chats(local_server) == 2
@@ -184,8 +184,8 @@ def test_a_cloud_rate_limit_falls_back_to_local(local, local_server, cloud_serve
     finally:
         cloud_server.set_rate_limit("gpt-4o-mini", None)
     assert [r.answered_by for r in router.records] == [CLOUD, LOCAL]
-    assert router.records[-1].attempts[0].error == "429"  # Azure's code is the status again
-    assert router.records[-1].row()["tried"] == "cloud: 429 → local: ok"
+    assert router.records[-1].attempts[0].error == "HTTP 429"  # Azure's code is the status again
+    assert router.records[-1].row()["tried"] == "cloud: HTTP 429 → local: ok"
     assert chats(local_server) == 1
 
 
@@ -194,7 +194,7 @@ def test_configuration_errors_are_raised_not_hidden_by_a_fallback(local, local_s
         router = Router(local, cloud, rules=[ComplexityRule(threshold_tokens=50)])
         with pytest.raises(openai.NotFoundError):
             router.create(LONG)
-    assert router.records[-1].error == "404 DeploymentNotFound" and router.records[-1].answered_by is None
+    assert router.records[-1].error == "HTTP 404 DeploymentNotFound" and router.records[-1].answered_by is None
     assert chats(local_server) == 0
 
 

@@ -22,7 +22,8 @@ from foundry_workshop.routing import (
     TokenCount,
     token_counter_for,
 )
-from foundry_workshop.routing.tokens import PreferExact, approx_tokens
+from foundry_workshop.routing.tokens import PreferExact
+from foundry_workshop.tokens import approx_tokens
 
 
 def request(tokens: int = 10, task: str | None = None, private: bool = False) -> RouteRequest:

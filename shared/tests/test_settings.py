@@ -90,3 +90,13 @@ def test_empty_value_can_mean_none_where_a_variable_says_so(clean_env, tmp_path)
     (tmp_path / ".env").write_text("BENCH_CONCURRENCY=\n")
     assert env_value("BENCH_CONCURRENCY") is None
     assert env_value("BENCH_CONCURRENCY", empty_is_unset=False) == ""
+
+
+def test_azure_uses_the_deployment_only_when_no_model_was_asked_for(clean_env):
+    clean_env.setenv("AZURE_AI_MODEL_DEPLOYMENT_NAME", "gpt-4o-mini")
+    assert resolve(backend="azure").model == "gpt-4o-mini"
+    # Asked for explicitly, the local default's name is kept: Azure then says it has no such deployment.
+    assert resolve(backend="azure", model=DEFAULT_MODEL).model == DEFAULT_MODEL
+    clean_env.setenv("WORKSHOP_MODEL", "o3-mini")
+    assert resolve(backend="azure").model == "o3-mini"
+    assert resolve(backend="bundled").model == "o3-mini"

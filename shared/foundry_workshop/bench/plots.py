@@ -2,7 +2,7 @@
 
 Figures are built with ``matplotlib.figure.Figure`` directly, never through ``pyplot``: that needs no GUI
 backend (it renders with Agg in a terminal, a test or a server) and leaves a notebook's own figure state
-alone. Notebooks show the saved PNGs with :func:`show`, so what a learner sees is exactly the file on disk.
+alone. Notebooks show the saved PNGs with :func:`show_figures`, so what a learner sees is exactly the file on disk.
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ def save_figures(result: BenchResult, directory: str | Path) -> dict[str, Path]:
     return paths
 
 
-def show(paths: dict[str, Path] | Sequence[str | Path]) -> None:
+def show_figures(paths: dict[str, Path] | Sequence[str | Path]) -> None:
     """Display saved figures inline in a notebook (prints their paths elsewhere)."""
     files = list(paths.values()) if isinstance(paths, dict) else [Path(p) for p in paths]
     try:

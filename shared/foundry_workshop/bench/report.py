@@ -9,51 +9,26 @@ from __future__ import annotations
 
 import csv
 import json
-import math
-from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from foundry_workshop.bench.config import BENCH_ENV, RANKINGS
+from foundry_workshop.bench.config import BENCH_ENV
+from foundry_workshop.bench.plots import save_figures
 from foundry_workshop.bench.quality import manual_template
 from foundry_workshop.bench.result import BenchResult
 from foundry_workshop.bench.stats import measured
+from foundry_workshop.bench.tables import fmt, markdown_table, ranked_markdown
 
 #: File names inside a report folder.
 JSON_NAME, MARKDOWN_NAME = "benchmark.json", "benchmark_report.md"
 SAMPLES_CSV, SUMMARY_CSV = "samples.csv", "summary.csv"
 MANUAL_TEMPLATE = "manual-scores-template.json"
 FIGURES_DIR = "figures"
-DASH = "–"
-
-
-def fmt(value: float | int | None, digits: int = 2, scale: float = 1.0, unit: str = "") -> str:
-    """A table cell: the number rounded, or a dash when it was not measured."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return DASH
-    return f"{value * scale:.{digits}f}{unit}"
-
-
-def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def ranking_table(result: BenchResult) -> str:
     """The ranked per-model table (Markdown), ranked by ``config.rank_by``."""
-    header = ["#", "model", "status", "n", "TTFT p50 (ms)", "TTFT p95 (ms)", "latency mean (s)", "latency p95 (s)",
-              "decode tok/s", "quality (1-5)", "RSS (MB)", "on disk (MB)", "load (s)", "failed req."]
-    rows = [[
-        row["rank"] or DASH, f"`{row['model']}`", row["status"], row["n"],
-        fmt(row["ttft_p50"], 0, 1000), fmt(row["ttft_p95"], 0, 1000),
-        fmt(row["latency_mean"]), fmt(row["latency_p95"]), fmt(row["decode_tps_mean"], 1),
-        fmt(row["quality"], 1) + (" (manual)" if row["quality_source"] == "manual" else ""),
-        fmt(row["rss_mb"], 0), fmt(row["model_mb"], 0), fmt(row["load_s"], 1), row["failed_requests"],
-    ] for row in result.ranked()]
-    metric, stat, higher = RANKINGS[result.config.rank_by]
-    note = f"Ranked by {metric} {stat} ({'higher' if higher else 'lower'} is better)."
-    return _table(header, rows) + f"\n\n{note}"
+    return ranked_markdown(result.ranked(), result.config.rank_by)
 
 
 def highlights(result: BenchResult) -> list[str]:
@@ -129,7 +104,7 @@ def selection_table(result: BenchResult) -> str:
                 return row["license"] or "check the model card"
 
     body = [[name, metric, why, *(cell(name, rows[m]) for m in models)] for name, metric, why in SELECTION_DIMENSIONS]
-    return _table(["Dimension", "Metric", "Why it matters", *(f"`{m}`" for m in models)], body)
+    return markdown_table(["Dimension", "Metric", "Why it matters", *(f"`{m}`" for m in models)], body)
 
 
 def _prompt_table(result: BenchResult) -> str:
@@ -139,14 +114,14 @@ def _prompt_table(result: BenchResult) -> str:
         fmt(entry["stats"]["latency_s"]["p95"]), fmt(entry["stats"]["decode_tps"]["mean"], 1),
         fmt(entry["stats"]["completion_tokens"]["mean"], 0), fmt(entry["quality_coverage"], 2),
     ] for entry in result.prompt_summary()]
-    return _table(["model", "prompt", "n", "TTFT p50 (ms)", "latency p50 (s)", "latency p95 (s)", "decode tok/s",
-                   "tokens", "rubric coverage"], rows)
+    return markdown_table(["model", "prompt", "n", "TTFT p50 (ms)", "latency p50 (s)", "latency p95 (s)",
+                           "decode tok/s", "tokens", "rubric coverage"], rows)
 
 
 def _concurrency_table(result: BenchResult) -> str:
     rows = [[f"`{p.model}`", p.level, p.requests, p.errors, fmt(p.aggregate_tps, 1), fmt(p.latency_p50_s),
              fmt(p.latency_p95_s), fmt(p.ttft_p95_s, 0, 1000)] for p in result.concurrency]
-    return _table(["model", "parallel", "requests", "errors", "aggregate tok/s", "latency p50 (s)",
+    return markdown_table(["model", "parallel", "requests", "errors", "aggregate tok/s", "latency p50 (s)",
                    "latency p95 (s)", "TTFT p95 (ms)"], rows)
 
 
@@ -245,8 +220,6 @@ def write_reports(result: BenchResult, out_dir: str | Path, *, plots: bool = Tru
     )
     figures: dict[str, Path] = {}
     if plots:
-        from foundry_workshop.bench.plots import save_figures
-
         figures = save_figures(result, out / FIGURES_DIR)
         written.update({f"figure_{name}": path for name, path in figures.items()})
     written["markdown"] = out / MARKDOWN_NAME

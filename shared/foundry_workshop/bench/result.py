@@ -16,6 +16,7 @@ from foundry_workshop.bench.footprint import Footprint
 from foundry_workshop.bench.measure import Sample
 from foundry_workshop.bench.quality import on_five_point_scale
 from foundry_workshop.bench.stats import group_by, measured, per_model, per_prompt
+from foundry_workshop.bench.tables import ranked_markdown
 
 MB = 1024 * 1024
 
@@ -152,9 +153,7 @@ class BenchResult:
         return [run.alias for run in self.models if run.status in ("ok", "partial")]
 
     def _repr_markdown_(self) -> str:
-        from foundry_workshop.bench.report import ranking_table
-
-        return ranking_table(self)
+        return ranked_markdown(self.ranked(), self.config.rank_by)
 
 
 #: Metric -> column prefix in flat rows.

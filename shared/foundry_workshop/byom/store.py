@@ -4,7 +4,9 @@
     <root>/cache/<name>-<ver>/   Foundry Local's model cache: the model files + inference_model.json
     <root>/catalog.json          catalog entries served by the local catalog (see local_catalog)
 
-The root is ``WORKSHOP_BYOM_DIR`` or, in the course repository, ``build/foundry``.
+The root is ``WORKSHOP_BYOM_DIR``, else ``foundry/`` in the build folder (``WORKSHOP_BUILD_DIR``, or ``build/`` in
+the course checkout: :func:`foundry_workshop.settings.build_dir`), else ``~/.cache/foundry-workshop/byom``
+outside a checkout.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from foundry_workshop.settings import env_value
+from foundry_workshop.settings import build_dir, course_dir, env_value
 
 #: The one model the course converts: the bundled SmolLM2, under a Foundry-style id.
 MODEL_NAME = "smollm2-135m-instruct-generic-cpu"
@@ -25,10 +27,8 @@ def default_root() -> Path:
     configured = env_value("WORKSHOP_BYOM_DIR")
     if configured:
         return Path(configured)
-    package = Path(__file__).resolve().parents[1]
-    repo = package.parents[1]  # <repo>/shared/foundry_workshop -> <repo> for the editable install
-    if (repo / "Makefile").is_file() and (repo / "notebooks").is_dir():
-        return repo / "build" / "foundry"
+    if env_value("WORKSHOP_BUILD_DIR") or course_dir() is not None:
+        return build_dir() / "foundry"
     return Path.home() / ".cache" / "foundry-workshop" / "byom"
 
 

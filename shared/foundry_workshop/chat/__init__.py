@@ -4,20 +4,19 @@
 - :mod:`.service`: one model connection per app process, with a startup health check.
 - :mod:`.history`: per-session history with a system prompt and a size budget; refuses empty/oversized input.
 - :mod:`.streaming`: stream one answer with the async client, keeping what arrived if the stream breaks.
-- :mod:`.errors`: failures explained for the person chatting (no stack traces, no keys).
+- failures are explained for the person chatting by :mod:`foundry_workshop.failures` (no stack traces, no keys).
 - :mod:`.launcher`: start/stop the Chainlit app as a subprocess (notebook 06, ``make chat``, tests).
 
 Nothing here imports Chainlit: importing it creates files in the working directory.
 """
 
 from foundry_workshop.chat.config import SEED_VARIABLES, connect_kwargs
-from foundry_workshop.chat.errors import Problem, explain
 from foundry_workshop.chat.history import DEFAULT_MAX_CHARS, ChatHistory, InputTooLongError, Turn
-from foundry_workshop.chat.launcher import APP_PATH, DEFAULT_PORT, ChatApp, start_chat_app
+from foundry_workshop.chat.launcher import DEFAULT_PORT, ChatApp, chat_app_path, start_chat_app
 from foundry_workshop.chat.service import ModelService
 from foundry_workshop.chat.streaming import Reply, stream_reply
 
 __all__ = [
-    "APP_PATH", "DEFAULT_MAX_CHARS", "DEFAULT_PORT", "SEED_VARIABLES", "ChatApp", "ChatHistory", "InputTooLongError",
-    "ModelService", "Problem", "Reply", "Turn", "connect_kwargs", "explain", "start_chat_app", "stream_reply",
+    "DEFAULT_MAX_CHARS", "DEFAULT_PORT", "SEED_VARIABLES", "ChatApp", "ChatHistory", "InputTooLongError",
+    "ModelService", "Reply", "Turn", "chat_app_path", "connect_kwargs", "start_chat_app", "stream_reply",
 ]

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from foundry_workshop.chat.launcher import APP_PATH, DEFAULT_PORT, app_environment, chainlit_command
+from foundry_workshop.chat.launcher import DEFAULT_PORT, app_environment, chainlit_command, chat_app_path
 from foundry_workshop.errors import PortInUseError
 from foundry_workshop.http_checks import free_port, port_is_free
 
@@ -27,8 +27,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m foundry_workshop.chat", description=__doc__)
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
                         help=f"port on 127.0.0.1 (default {DEFAULT_PORT}; 0 picks a free one)")
-    parser.add_argument("--app", type=Path, default=APP_PATH, help="the Chainlit app file (default: the sample)")
+    parser.add_argument("--app", type=Path, default=None,
+                        help="the Chainlit app file (default: WORKSHOP_CHAT_APP, else the course's sample app)")
     args = parser.parse_args(argv)
+    args.app = args.app or chat_app_path()
 
     if args.port and not port_is_free(args.port):
         print(PortInUseError(args.port, setting="CHAT_PORT (make chat CHAT_PORT=8001) or --port"),

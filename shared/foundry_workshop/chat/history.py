@@ -19,11 +19,13 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from foundry_workshop.errors import WorkshopError
+
 #: Characters of system prompt + past turns + new message sent per request (see the module docstring).
 DEFAULT_MAX_CHARS = 4000
 
 
-class InputTooLongError(ValueError):
+class InputTooLongError(WorkshopError, ValueError):
     """A new message cannot fit the budget even with no history at all."""
 
 

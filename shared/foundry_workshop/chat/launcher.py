@@ -27,9 +27,20 @@ from types import TracebackType
 from foundry_workshop.chat.service import REPORT_PREFIX
 from foundry_workshop.errors import ConfigurationError, PortInUseError, ServerNotReadyError
 from foundry_workshop.http_checks import free_port, port_is_free, wait_until_ready
+from foundry_workshop.settings import course_dir, env_value
 
-#: The sample app, in the course repository (the package is installed editable from ``shared/``).
-APP_PATH = Path(__file__).resolve().parents[3] / "samples" / "chainlit_app" / "app.py"
+#: The sample app, relative to the course checkout.
+SAMPLE_APP = Path("samples") / "chainlit_app" / "app.py"
+
+
+def chat_app_path() -> Path:
+    """The Chainlit app to run: ``WORKSHOP_CHAT_APP``, else the course's sample app in the checkout the working
+    directory is in (:func:`foundry_workshop.settings.course_dir`), else ``samples/chainlit_app/app.py`` under
+    the working directory. Never found from where the package is installed."""
+    configured = env_value("WORKSHOP_CHAT_APP")
+    if configured:
+        return Path(configured)
+    return (course_dir() or Path.cwd()) / SAMPLE_APP
 
 #: ``make chat``'s port. Chainlit's own default, so its documentation applies as written. It avoids Foundry
 #: Local (5273, 51211, or a dynamic port), llama.cpp's ``llama-server`` (8080, which the seed used for Chainlit),
@@ -152,17 +163,22 @@ def start_chat_app(
     model: str | None = None,
     api_key: str | None = None,
     env: Mapping[str, str | None] | None = None,
-    app_path: Path = APP_PATH,
+    app_path: Path | None = None,
     timeout: float = 120.0,
 ) -> ChatApp:
     """Start the Chainlit app on 127.0.0.1:``port`` (0 picks a free port) and wait until its page answers.
 
     The app connects to its model before it starts serving, so when this returns, :attr:`ChatApp.startup_report`
     says what it connected to. ``timeout`` covers that connection too (the bundled model needs ~2 s; the
-    foundry backend may download a model first). See :func:`app_environment` for the other arguments.
+    foundry backend may download a model first). ``app_path`` defaults to :func:`chat_app_path`. See
+    :func:`app_environment` for the other arguments.
     """
+    app_path = app_path or chat_app_path()
     if not app_path.is_file():
-        raise ConfigurationError(f"The chat app is not at {app_path}. Run this from the course repository.")
+        raise ConfigurationError(
+            f"The chat app is not at {app_path}. Run this from the course repository, or set WORKSHOP_CHAT_APP "
+            "to the app's file."
+        )
     if port and not port_is_free(port):
         raise PortInUseError(port, setting="the port argument")
     port = port or free_port()

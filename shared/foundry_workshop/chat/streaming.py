@@ -6,7 +6,7 @@ client is ``openai.AsyncOpenAI`` and each token is handed to ``on_token`` as it 
 ``Message.stream_token``), so the page shows the answer growing and other sessions keep running.
 
 Failures do not raise: :func:`stream_reply` returns a :class:`Reply` holding the text received so far and a
-:class:`~foundry_workshop.chat.errors.Problem`. A stream that breaks after ten tokens still gives those ten
+:class:`~foundry_workshop.failures.Failure`. A stream that breaks after ten tokens still gives those ten
 tokens to the caller, who can keep them on the page and mark them. Only cancellation (the user pressed *stop*)
 propagates, as ``asyncio`` requires; the caller reads the partial text from its own message then.
 """
@@ -20,7 +20,7 @@ from typing import Any
 
 import openai
 
-from foundry_workshop.chat.errors import Problem, explain, incomplete_stream
+from foundry_workshop.failures import Failure, classify, incomplete_stream
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class Reply:
     finish_reason: str | None = None
     #: Content chunks received.
     chunks: int = 0
-    problem: Problem | None = None
+    problem: Failure | None = None
 
     @property
     def ok(self) -> bool:
@@ -71,7 +71,7 @@ async def stream_reply(
     try:
         stream = await client.chat.completions.create(model=model, messages=messages, stream=True, **params)
     except openai.OpenAIError as exc:
-        reply.problem = explain(exc, endpoint=endpoint, model=model, timeout=timeout, secrets=secrets)
+        reply.problem = classify(exc, endpoint=endpoint, model=model, timeout=timeout, secrets=secrets)
         return reply
 
     async with stream:  # closes the HTTP response whatever happens, cancellation included
@@ -83,11 +83,11 @@ async def stream_reply(
             except StopAsyncIteration:
                 break
             except Exception as exc:
-                reply.problem = explain(
+                reply.problem = classify(
                     exc, endpoint=endpoint, model=model, timeout=timeout, streaming=True, partial=bool(reply.text),
                     secrets=secrets,
                 )
-                if reply.problem.kind == "unexpected":
+                if reply.problem.kind == "unknown":
                     logger.exception("Unexpected error while streaming from %s", endpoint)
                 return reply
             if not chunk.choices:

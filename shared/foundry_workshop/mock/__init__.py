@@ -17,14 +17,16 @@ Routes: ``GET /v1/models``, ``GET /v1/models/{id}``, ``POST /v1/chat/completions
 running in another process. Run standalone with ``python -m foundry_workshop.mock``.
 """
 
+from foundry_workshop.tokens import count_pieces as count_tokens
+from foundry_workshop.tokens import split_tokens
+
 from .app import create_app
 from .faults import FaultKind, FaultRule
 from .latency import Latency
 from .models import DEFAULT_MODELS, MockModel
-from .replies import reply_text
 from .server import MockServer
 from .state import MockState
-from .tokens import count_prompt_tokens, count_tokens, split_tokens
+from .wire import count_prompt_tokens, reply_text
 
 __all__ = [
     "DEFAULT_MODELS",

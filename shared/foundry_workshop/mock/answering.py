@@ -14,14 +14,13 @@ from fastapi import Request
 from starlette.responses import JSONResponse, Response
 
 from . import chat
-from .completions import MALFORMED_BODY, CompletionPlan
-from .connection import connection_from_scope, received_at_from_scope
-from .errors import MockAPIError, invalid_request
 from .faults import FaultKind, FaultRule, parse_fault_header
 from .latency import Latency, sleep_for
 from .models import MockModel
 from .state import MockState
+from .transport import connection_from_scope, received_at_from_scope
 from .validation import ChatRequest
+from .wire import MALFORMED_BODY, CompletionPlan, MockAPIError, invalid_request
 
 FAULT_HEADER = "x-mock-fault"
 FIRST_TOKEN_HEADER = "x-mock-first-token-delay"

@@ -14,14 +14,14 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .answering import answer_chat, answer_listing
-from .errors import MockAPIError, invalid_request
 from .faults import FaultRule
 from .foundry_service import FOUNDRY_SERVICE_PROFILE
 from .latency import Latency
-from .middleware import InstrumentMiddleware
 from .profile import OPENAI_PROFILE, Profile
 from .state import MockState
+from .transport import InstrumentMiddleware
 from .validation import parse_json_body, validate_chat_request
+from .wire import MockAPIError, invalid_request
 
 #: Servers the mock can imitate: ``MockServer(profile=...)``, ``python -m foundry_workshop.mock --profile``.
 PROFILES: dict[str, Profile] = {profile.name: profile for profile in (OPENAI_PROFILE, FOUNDRY_SERVICE_PROFILE)}

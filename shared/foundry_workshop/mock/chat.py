@@ -12,11 +12,10 @@ from dataclasses import dataclass
 
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from .completions import MALFORMED_BODY, SSE_MALFORMED, CompletionPlan, bare_sse_event, sse_event
-from .connection import ConnectionHandle
-from .errors import MockAPIError
 from .faults import FaultKind, FaultRule
 from .latency import Latency, Pacer, sleep_for, sleep_until
+from .transport import ConnectionHandle
+from .wire import MALFORMED_BODY, SSE_MALFORMED, CompletionPlan, MockAPIError, bare_sse_event, sse_event
 
 
 @dataclass(frozen=True)

@@ -63,12 +63,11 @@ from fastapi import FastAPI, Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 
 from .answering import answer_chat, answer_listing
-from .completions import CompletionPlan
 from .models import MockModel
 from .profile import Profile
 from .state import MockState
-from .tokens import count_prompt_tokens
 from .validation import parse_json_body, validate_chat_request
+from .wire import CompletionPlan, count_prompt_tokens
 
 #: Where the emulated service says its models live (``/openai/status``).
 MODEL_DIR = "~/.foundry/cache/models"

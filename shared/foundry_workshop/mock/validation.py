@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import invalid_request
+from .wire import invalid_request
 
 VALID_ROLES = ("system", "user", "assistant", "tool", "developer")
 

@@ -5,11 +5,13 @@
 
     local = connect()                          # Foundry Local, the bundled model, ...
     cloud = connect(backend="azure")           # Azure AI Foundry Models
+    # or: cloud, emulator = cloud_connection()  # real Azure if configured, else the local emulation
     router = Router(local, cloud)
     reply = router.chat.completions.create(messages=[...], task="research")
     router.records.to_markdown()               # what was decided, why, and what it cost
 """
 
+from foundry_workshop.routing.cloud import cloud_connection
 from foundry_workshop.routing.pricing import Price, PriceTable
 from foundry_workshop.routing.records import Attempt, DecisionLog, DecisionRecord
 from foundry_workshop.routing.router import Router, RoutingError, Target
@@ -38,5 +40,5 @@ __all__ = [
     "CLOUD", "DEFAULT_THRESHOLD_TOKENS", "LOCAL", "SEED_TASK_ROUTES", "ApproxTokenCounter", "Attempt",
     "ComplexityRule", "Decision", "DecisionLog", "DecisionRecord", "LlamaCppTokenCounter", "Price", "PriceTable",
     "PrivacyRule", "RouteRequest", "Router", "RoutingError", "Rule", "Target", "TaskRule", "TokenCount",
-    "TokenCounter", "default_rules", "token_counter_for",
+    "TokenCounter", "cloud_connection", "default_rules", "token_counter_for",
 ]

@@ -9,8 +9,9 @@ How a request is answered:
 
 1. Its prompt tokens are counted (:mod:`.tokens`), and the rules are tried in order (:mod:`.rules`);
    the first that decides picks the route, else the default (local-first).
-2. The chosen side is called. On a connection error, a timeout, 408/409/429 or a 5xx, the *other* side
-   answers instead: local down -> cloud, cloud unreachable (offline) -> local. Private requests never go
+2. The chosen side is called. On a failure :func:`foundry_workshop.failures.classify` calls retryable (a
+   connection error, a timeout, 408/409/429, a 5xx, a malformed stream), the *other* side answers instead:
+   local down -> cloud, cloud unreachable (offline) -> local. Private requests never go
    to the cloud, not even as a fallback: they fail with :class:`RoutingError` instead. Other errors (400,
    401, 404 unknown deployment) are the caller's to fix and are raised, not hidden by a fallback.
 3. A side that failed with a connection error or a 429 is *marked down* for ``cooldown_s`` (or the
@@ -26,7 +27,6 @@ Every request leaves a :class:`~.records.DecisionRecord` in ``router.records``.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -34,11 +34,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from foundry_workshop.errors import WorkshopError
-from foundry_workshop.http_checks import retry_after_seconds
+from foundry_workshop.failures import Failure, classify
 from foundry_workshop.routing.pricing import PriceTable
 from foundry_workshop.routing.records import Attempt, DecisionLog, DecisionRecord
 from foundry_workshop.routing.rules import CLOUD, LOCAL, ROUTES, Decision, RouteRequest, Rule, default_rules
-from foundry_workshop.routing.tokens import Messages, TokenCount, TokenCounter, message_text, token_counter_for
+from foundry_workshop.routing.tokens import Messages, TokenCount, TokenCounter, token_counter_for
+from foundry_workshop.tokens import message_text
 
 if TYPE_CHECKING:
     import openai
@@ -86,40 +87,13 @@ class Target:
         return self._client.chat.completions.create(model=self.model, **kwargs)
 
 
-def _fallback_worthy(exc: BaseException) -> bool:
-    import openai
-
-    if isinstance(exc, openai.APIConnectionError):  # refused, reset, DNS, and timeouts (a subclass)
-        return True
-    if isinstance(exc, openai.APIStatusError):
-        return exc.status_code in (408, 409, 429) or exc.status_code >= 500
-    return isinstance(exc, json.JSONDecodeError)  # a server that answers garbage is down for our purpose
-
-
-def _down_for(exc: BaseException, cooldown_s: float) -> float | None:
-    """How long to avoid a side after ``exc``: connection trouble -> cooldown; 429 -> its retry-after."""
-    import openai
-
-    if isinstance(exc, openai.APIConnectionError):
+def _down_for(failure: Failure, cooldown_s: float) -> float | None:
+    """How long to avoid a side after ``failure``: connection trouble -> cooldown; 429 -> its retry-after."""
+    if failure.kind in ("connection", "timeout", "stream_broken"):
         return cooldown_s
-    if isinstance(exc, openai.APIStatusError) and exc.status_code == 429:
-        waited = retry_after_seconds(exc.response.headers)
-        return cooldown_s if waited is None else waited
+    if failure.kind == "rate_limited":
+        return cooldown_s if failure.retry_after is None else failure.retry_after
     return None
-
-
-def _describe(exc: BaseException) -> str:
-    import openai
-
-    if isinstance(exc, openai.APITimeoutError):
-        return "timeout"
-    if isinstance(exc, openai.APIConnectionError):
-        cause = exc.__cause__
-        return f"connection failed ({type(cause).__name__})" if cause else "connection failed"
-    if isinstance(exc, openai.APIStatusError):
-        code = exc.code if exc.code and str(exc.code) != str(exc.status_code) else None
-        return f"{exc.status_code} {code}" if code else str(exc.status_code)
-    return type(exc).__name__
 
 
 class _Completions:
@@ -238,14 +212,15 @@ class Router:
                     return self._open_stream(target, route, record, start, messages, params)
                 response = target.create(messages=messages, **params)
             except Exception as exc:
+                failure = classify(exc)
                 record.attempts.append(Attempt(route, ok=False, latency_s=time.perf_counter() - start,
-                                               error=_describe(exc)))
-                if not _fallback_worthy(exc):
-                    self._finish(record, error=_describe(exc))
+                                               error=failure.label))
+                if not failure.retryable:  # the caller's to fix (400, 401, 404 unknown deployment): no fallback
+                    self._finish(record, error=failure.label)
                     raise
-                seconds = _down_for(exc, self.cooldown_s)
+                seconds = _down_for(failure, self.cooldown_s)
                 if seconds:
-                    self.mark_down(route, seconds, _describe(exc))
+                    self.mark_down(route, seconds, failure.label)
                 continue
             latency = time.perf_counter() - start
             record.attempts.append(Attempt(route, ok=True, latency_s=latency))
@@ -293,7 +268,7 @@ class Router:
             error = "stream closed by the caller"
             raise
         except Exception as exc:
-            error = f"stream broke after the first token: {_describe(exc)}"
+            error = f"stream broke after the first token: {classify(exc).label}"
             raise
         finally:
             stream.close()

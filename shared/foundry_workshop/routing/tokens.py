@@ -18,10 +18,10 @@ So the course counts in two ways, and every decision record says which one it us
   render the chat template (``POST /apply-template``) and tokenize it (``POST /tokenize``). The result is
   exactly the ``usage.prompt_tokens`` the server then reports, in about 1.3 ms per call on 127.0.0.1.
 * **Approximate** (``ApproxTokenCounter``), for servers without those routes (Foundry Local, the mock, or
-  a local server that is down): per message ``max(word-and-punctuation pieces, UTF-8 bytes / 4)`` plus
-  4 tokens of chat-format overhead, plus 2 for the reply primer. Within about 20 % of the table above for
-  English prose and code (French: -28 %); it badly undercounts scripts such as Korean, which every
-  tokenizer splits differently.
+  a local server that is down): the course's one approximation, :func:`foundry_workshop.tokens.approx_tokens`
+  (per message ``max(word-and-punctuation pieces, UTF-8 bytes / 4)`` plus 4 tokens of chat-format overhead,
+  plus 2 for the reply primer). Within about 20 % of the table above for English prose and code (French:
+  -28 %); it badly undercounts scripts such as Korean, which every tokenizer splits differently.
 
 Not used: ``tiktoken`` downloads its BPE files on first use (no network here) and is OpenAI's tokenizer,
 not the local model's; a cloud model's tokens are known exactly afterwards, from ``usage``.
@@ -29,19 +29,15 @@ not the local model's; a cloud model's tokens are known exactly afterwards, from
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import requests
 
+from foundry_workshop.errors import WorkshopError
 from foundry_workshop.http_checks import root_of
-
-_PIECE = re.compile(r"\s*(?:\w+|[^\w\s])")
-TOKENS_PER_MESSAGE = 4
-TOKENS_PER_REQUEST = 2
+from foundry_workshop.tokens import approx_message_tokens
 
 Messages = Sequence[Mapping[str, Any]]
 
@@ -57,34 +53,18 @@ class TokenCounter(Protocol):
     def count(self, messages: Messages) -> TokenCount: ...
 
 
-def message_text(content: object) -> str:
-    """Text of a message ``content``: a string, or the text parts of a list of parts."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(p["text"] for p in content if isinstance(p, Mapping) and isinstance(p.get("text"), str))
-    return ""
-
-
-def approx_tokens(text: str) -> int:
-    """``max(word-and-punctuation pieces, UTF-8 bytes / 4)``: see the module docstring for its accuracy."""
-    if not text:
-        return 0
-    return max(len(_PIECE.findall(text)), math.ceil(len(text.encode()) / 4))
-
-
 class ApproxTokenCounter:
     """Works everywhere, offline, in microseconds; approximate."""
 
     method = "approx"
 
     def count(self, messages: Messages) -> TokenCount:
-        tokens = sum(approx_tokens(message_text(m.get("content"))) + TOKENS_PER_MESSAGE for m in messages)
-        return TokenCount(tokens + TOKENS_PER_REQUEST, self.method)
+        return TokenCount(approx_message_tokens(messages), self.method)
 
 
-class TokenCountError(RuntimeError):
-    """The exact counter could not count (server down, or not a llama.cpp server)."""
+class TokenCountError(WorkshopError, RuntimeError):
+    """The exact counter could not count (server down, or not a llama.cpp server); callers fall back to the
+    approximation, so a learner never sees it."""
 
 
 @dataclass

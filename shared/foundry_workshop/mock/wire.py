@@ -1,17 +1,86 @@
-"""Pure builders for chat-completion bodies and stream chunks.
+"""The OpenAI wire format the mock speaks: error bodies, the deterministic reply, completion bodies and chunks.
 
-Kept free of I/O and timing so the exact wire format (which fields, in which
-chunk, ``usage: null`` placement) is easy to read against OpenAI's reference.
+* **Errors**: clients (the ``openai`` package in particular) map the HTTP status to an exception class and
+  read ``error.message`` / ``error.code`` from the body, so every failure the mock produces uses exactly
+  this shape (:class:`MockAPIError`).
+* **The reply** is derived from the request alone, so a test can compute the expected answer with
+  :func:`reply_text` and compare it with what a notebook printed.
+* **Bodies and chunks** (:class:`CompletionPlan`) are pure builders, free of I/O and timing, so the exact
+  wire format (which fields, in which chunk, ``usage: null`` placement) is easy to read against OpenAI's
+  reference. Text is split into tokens by the course's one tokenizer, :mod:`foundry_workshop.tokens`: each
+  piece is one streamed chunk and one completion token, so streamed pieces concatenate back to the exact
+  non-streaming text and tests can assert on token counts exactly.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .replies import reply_text
-from .tokens import count_prompt_tokens, split_tokens
+from starlette.responses import JSONResponse
+
+from foundry_workshop.tokens import approx_message_tokens, count_pieces, message_text, split_tokens
+
+
+class MockAPIError(Exception):
+    """Raise anywhere in a request handler to answer with an OpenAI error body."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        type: str = "invalid_request_error",
+        param: str | None = None,
+        code: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.type = type
+        self.param = param
+        self.code = code
+        self.headers = dict(headers or {})
+
+    def body(self) -> dict[str, object]:
+        return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
+
+    def to_response(self) -> JSONResponse:
+        return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
+
+
+def invalid_request(message: str, param: str | None = None, code: str | None = None) -> MockAPIError:
+    """A 400 ``invalid_request_error``."""
+    return MockAPIError(400, message, param=param, code=code)
+
+
+def count_prompt_tokens(messages: Iterable[Mapping[str, object]]) -> int:
+    """Prompt tokens the mock reports: every message's pieces plus the fixed per-message and per-request
+    overheads (:func:`foundry_workshop.tokens.approx_message_tokens` counting pieces)."""
+    return approx_message_tokens(messages, count=count_pieces)
+
+
+#: Longest echo of the user's last message before it is cut (then "..." is appended).
+MAX_ECHO_CHARS = 60
+
+
+def reply_text(messages: Sequence[Mapping[str, object]], model: str) -> str:
+    """Return ``Mock reply {turn} from {model}: you said "{last_user}".``.
+
+    ``turn`` is the number of user messages (so multi-turn chats give different
+    answers per turn); ``last_user`` is the last user message's text,
+    whitespace-collapsed and cut to 60 characters plus "..." when longer.
+    ``model`` is reported as given; the server passes the resolved model id.
+    """
+    user_messages = [m for m in messages if m.get("role") == "user"]
+    last_user = " ".join(message_text(user_messages[-1].get("content")).split()) if user_messages else ""
+    if len(last_user) > MAX_ECHO_CHARS:
+        last_user = last_user[:MAX_ECHO_CHARS] + "..."
+    return f'Mock reply {len(user_messages)} from {model}: you said "{last_user}".'
+
 
 SYSTEM_FINGERPRINT = "fp_mock"
 

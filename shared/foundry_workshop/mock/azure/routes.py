@@ -1,0 +1,147 @@
+"""The Azure OpenAI (``/openai/...``) and Azure AI model inference (``/models/...``) routes on a mock app."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import FastAPI, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from .. import chat
+from ..answering import request_fault, request_latency
+from ..state import MockState
+from ..transport import connection_from_scope, received_at_from_scope
+from ..validation import parse_json_body, validate_chat_request
+from ..wire import CompletionPlan, MockAPIError
+from .resource import INFERENCE_API_VERSIONS, OPENAI_API_VERSIONS, AzureDeployment, AzureState
+from .responses import (
+    ACCESS_DENIED,
+    DEPLOYMENT_NOT_FOUND,
+    AzureError,
+    AzureOpenAIPlan,
+    Surface,
+    fault_error,
+    rate_limited,
+)
+
+
+def _check_api_version(request: Request, accepted: frozenset[str]) -> str | None:
+    version = request.query_params.get("api-version")
+    if version is None:
+        raise AzureError(404, "404", "Resource not found")
+    if version not in accepted:
+        raise AzureError(400, "BadRequest", "API version not supported")
+    return version
+
+
+def _authorize(request: Request, azure: AzureState) -> None:
+    if not azure.authorized(request):
+        raise AzureError(401, "401", ACCESS_DENIED)
+
+
+async def _body(request: Request) -> Any:
+    return parse_json_body(await request.body())
+
+
+def add_azure_routes(app: FastAPI, state: MockState, azure: AzureState) -> None:
+    """Mount the Azure OpenAI (``/openai/...``) and inference (``/models/...``) routes on a mock app."""
+
+    @app.exception_handler(AzureError)
+    async def _azure_error(_: Request, exc: AzureError) -> Response:
+        return exc.to_response()
+
+    openai_style_not_found = app.exception_handlers[StarletteHTTPException]
+
+    async def _not_found(request: Request, exc: Exception) -> Response:
+        path = request.url.path
+        if isinstance(exc, StarletteHTTPException) and (path.startswith("/openai") or path.startswith("/models")):
+            return AzureError(exc.status_code, str(exc.status_code), "Resource not found").to_response()
+        return await openai_style_not_found(request, exc)
+
+    app.add_exception_handler(StarletteHTTPException, _not_found)
+
+    async def answer(request: Request, deployment: AzureDeployment, body: Any, surface: Surface,
+                     api_version: str | None) -> Response:
+        retry_after, remaining = azure.admit(deployment.name)
+        if retry_after is not None:
+            raise rate_limited(surface, retry_after, api_version)
+        chat_request = validate_chat_request(body)
+        model = state.find_model(deployment.name)
+        assert model is not None, "every deployment is registered as a mock model"
+        fault = request_fault(request, state, model)
+        if fault is not None and fault.kind.is_error_status:
+            raise fault_error(fault, surface, api_version)
+        sequence = state.next_sequence()
+        plan_type = AzureOpenAIPlan if surface is Surface.OPENAI else CompletionPlan
+        generation = chat.Generation(
+            plan=plan_type.build(chat_request.messages, deployment.model, chat_request.max_tokens,
+                                 f"chatcmpl-azure{sequence:06d}", int(time.time())),
+            latency=request_latency(request, state),
+            fault=fault,
+            connection=connection_from_scope(request.scope),
+            server_stopping=state.stopping.is_set,
+            received_at=received_at_from_scope(request.scope),
+            include_usage=chat_request.include_usage,
+            request_id=f"req_azure{sequence:06d}",
+        )
+        response = chat.stream(generation) if chat_request.stream else await chat.complete(generation)
+        response.headers["apim-request-id"] = generation.request_id
+        if remaining is not None:
+            response.headers["x-ratelimit-remaining-requests"] = str(remaining)
+        return response
+
+    def openai_deployment(name: str) -> AzureDeployment:
+        deployment = azure.deployments.get(name)
+        if deployment is None:
+            raise AzureError(404, "DeploymentNotFound", DEPLOYMENT_NOT_FOUND)
+        return deployment
+
+    @app.post("/openai/deployments/{name}/chat/completions")
+    async def azure_openai_chat(name: str, request: Request) -> Response:
+        version = _check_api_version(request, OPENAI_API_VERSIONS)
+        _authorize(request, azure)
+        deployment = openai_deployment(name)
+        body = await _body(request)
+        if isinstance(body, dict):
+            body.setdefault("model", name)  # the URL names the deployment; the body may omit it
+        return await answer(request, deployment, body, Surface.OPENAI, version)
+
+    @app.post("/openai/v1/chat/completions")
+    async def azure_openai_v1_chat(request: Request) -> Response:
+        _authorize(request, azure)
+        body = await _body(request)
+        name = body.get("model") if isinstance(body, dict) else None
+        if not isinstance(name, str) or not name:
+            raise MockAPIError(400, "Missing required parameter: 'model'.", param="model",
+                               code="missing_required_parameter")
+        return await answer(request, openai_deployment(name), body, Surface.OPENAI, None)
+
+    @app.get("/openai/models")
+    async def azure_openai_models(request: Request) -> dict[str, Any]:
+        _check_api_version(request, OPENAI_API_VERSIONS)
+        _authorize(request, azure)
+        models = sorted({d.model for d in azure.deployments.values()})
+        return {"object": "list", "data": [
+            {"id": m, "object": "model", "status": "succeeded", "lifecycle_status": "generally-available",
+             "capabilities": {"chat_completion": True}} for m in models
+        ]}
+
+    @app.post("/models/chat/completions")
+    async def inference_chat(request: Request) -> Response:
+        version = _check_api_version(request, INFERENCE_API_VERSIONS)
+        _authorize(request, azure)
+        body = await _body(request)
+        name = body.get("model") if isinstance(body, dict) else None
+        name = name or request.headers.get("x-ms-model-mesh-model-name")
+        if not name:
+            message = ("No model specified in request. Please provide a model name in the request body or "
+                       "as a x-ms-model-mesh-model-name header.")
+            raise AzureError(400, "no_model_name", message, details=message)
+        deployment = azure.deployments.get(name)
+        if deployment is None:
+            raise AzureError(404, "unknown_model", f"Unknown model: {name}", details=f"Unknown model: {name}")
+        if isinstance(body, dict):
+            body["model"] = name
+        return await answer(request, deployment, body, Surface.INFERENCE, version)
