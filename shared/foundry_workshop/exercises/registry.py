@@ -100,8 +100,8 @@ def get_check(exercise: str) -> Check:
 
 
 def list_exercises(lesson: str | None = None) -> list[ExerciseInfo]:
-    """Every registered exercise (or one lesson's, ``lesson="05"``), in lesson and id order."""
+    """Every registered exercise (or one lesson's, ``lesson="05"``): by lesson, then in the order they are defined."""
     _load_lessons()
-    infos = sorted((e.info for e in _REGISTRY.values()), key=lambda i: (i.lesson, i.id))
+    infos = sorted((e.info for e in _REGISTRY.values()), key=lambda i: i.lesson)  # stable: keeps definition order
     return [i for i in infos if lesson is None or i.lesson == lesson]
 
