@@ -70,10 +70,12 @@ class Settings:
     azure_openai_endpoint: str | None = None
     #: Key of the Azure resource; unset means keyless (Microsoft Entra ID via DefaultAzureCredential).
     azure_api_key: str | None = field(default=None, repr=False)
-    #: ``api-version`` sent by ``openai.AzureOpenAI``.
-    azure_api_version: str = "2024-10-21"
-    #: Deployment the azure backend calls when no ``model`` is given (explicitly or by WORKSHOP_MODEL).
-    azure_deployment: str = "gpt-4o-mini"
+    #: ``"v1"``: Azure OpenAI's GA v1 API through ``openai.OpenAI``; a dated version (``"2024-10-21"``, the
+    #: seed's) uses ``openai.AzureOpenAI(api_version=...)``. Source and date: docs/facts.md.
+    azure_api_version: str = "v1"
+    #: Deployment the azure backend calls when no ``model`` is given (explicitly or by WORKSHOP_MODEL). A GA model
+    #: on Learn's retirement schedule as of 2026-12-01 (gpt-4o-mini retired 2026-10-01): docs/facts.md.
+    azure_deployment: str = "gpt-5.4-mini"
 
 
 def boolean(raw: str) -> bool:

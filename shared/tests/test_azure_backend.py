@@ -15,7 +15,8 @@ from foundry_workshop.mock import reply_text
 from foundry_workshop.mock.azure import AzureDeployment, AzureEmulator
 from foundry_workshop.mock.testing import FakeCredential, reset
 
-DEPLOYMENTS = (AzureDeployment("gpt-4o-mini", "gpt-4o-mini-2024-07-18"),
+DEPLOYMENTS = (AzureDeployment("gpt-5.4-mini", "gpt-5.4-mini-2026-03-17"),
+               AzureDeployment("gpt-4o-mini", "gpt-4o-mini-2024-07-18"),
                AzureDeployment("mistral-large", "Mistral-Large-2411"))
 USER = [{"role": "user", "content": "Hello from the course"}]
 SECRET = "azure-key-never-shown-31337"
@@ -34,16 +35,18 @@ def _clean(azure):
 
 def test_connect_gives_one_call_shape_and_the_inference_client(clean_env, azure):
     with connect(backend="azure", **azure.connect_settings()) as conn:
-        assert isinstance(conn.client, openai.AzureOpenAI) and isinstance(conn.client, openai.OpenAI)
-        assert conn.model == "gpt-4o-mini"  # the default deployment, since model is the local default
+        # The GA v1 API by default: the plain OpenAI client on <resource>/openai/v1/, no api-version.
+        assert type(conn.client) is openai.OpenAI and conn.client.base_url == f"{azure.openai_endpoint}/openai/v1/"
+        assert conn.model == "gpt-5.4-mini"  # the default deployment, since model is the local default
         reply = conn.client.chat.completions.create(model=conn.model, messages=USER)
-        assert reply.choices[0].message.content == reply_text(USER, "gpt-4o-mini-2024-07-18")
+        assert reply.choices[0].message.content == reply_text(USER, "gpt-5.4-mini-2026-03-17")
         inference = conn.details["inference_client"]
         assert isinstance(inference, ChatCompletionsClient)
         answer = inference.complete(messages=[UserMessage(content=USER[0]["content"])], model=conn.model)
         assert answer.choices[0].message.content == reply.choices[0].message.content
     paths = [r["path"] for r in azure.requests]
-    assert paths == ["/openai/deployments/gpt-4o-mini/chat/completions", "/models/chat/completions"]
+    assert paths == ["/openai/v1/chat/completions", "/models/chat/completions"]
+    assert azure.requests[0]["query"] == {} and azure.requests[0]["headers"]["authorization"] == "***"
 
 
 def test_settings_come_from_azure_environment_variables(clean_env, azure):
@@ -52,8 +55,9 @@ def test_settings_come_from_azure_environment_variables(clean_env, azure):
     clean_env.setenv("AZURE_AI_MODEL_DEPLOYMENT_NAME", "mistral-large")
     clean_env.setenv("AZURE_OPENAI_API_VERSION", "2024-06-01")
     clean_env.setenv("WORKSHOP_BACKEND", "azure")
-    with connect() as conn:
+    with connect() as conn:  # a dated api-version: the seed's openai.AzureOpenAI on /openai/deployments/...
         assert (conn.endpoint, conn.model, conn.api_version) == (azure.openai_endpoint, "mistral-large", "2024-06-01")
+        assert isinstance(conn.client, openai.AzureOpenAI)
         conn.client.chat.completions.create(model=conn.model, messages=USER)
         with connect(model="gpt-4o-mini") as explicit:  # an explicit model names the deployment
             assert explicit.model == "gpt-4o-mini"
@@ -77,9 +81,11 @@ def test_an_unknown_deployment_fails_on_first_use_with_azures_message(clean_env,
 
 def test_health_and_list_models(clean_env, azure):
     with connect(backend="azure", **azure.connect_settings()) as conn:
-        assert conn.health() == {"ok": True, "endpoint": azure.openai_endpoint, "model": "gpt-4o-mini",
+        assert conn.health() == {"ok": True, "endpoint": azure.openai_endpoint, "model": "gpt-5.4-mini",
                                  "problems": []}
-        assert conn.list_models() == ["Mistral-Large-2411", "gpt-4o-mini-2024-07-18"]
+        assert conn.list_models() == ["Mistral-Large-2411", "gpt-4o-mini-2024-07-18", "gpt-5.4-mini-2026-03-17"]
+        assert azure.requests[-1]["path"] == "/openai/v1/models"
+        assert azure.requests[-2]["json"]["max_completion_tokens"] == 16  # reasoning deployments refuse max_tokens
     with (connect(backend="azure", azure_openai_endpoint=azure.openai_endpoint, azure_api_key="wrong") as bad,
           pytest.raises(ConfigurationError, match=r"refused the credentials \(401\).*AZURE_INFERENCE_CREDENTIAL")):
         bad.list_models()
@@ -130,7 +136,8 @@ def test_without_a_key_connect_is_keyless_with_default_azure_credential(clean_en
         answer = conn.details["inference_client"].complete(messages=[UserMessage(content="hi")], model=conn.model)
         assert reply.choices[0].message.content and answer.choices[0].message.content
         assert conn.list_models()
-    assert fake.scopes and set(fake.scopes) == {(azure_backend.SCOPE,)}
+    # v1 asks for Learn's v1 scope; the inference client keeps the Cognitive Services scope.
+    assert fake.scopes and set(fake.scopes) == {(azure_backend.V1_SCOPE,), (azure_backend.SCOPE,)}
     assert [r["headers"]["authorization"] for r in azure_tls.requests] == ["***"] * 3
     assert all("api-key" not in r["headers"] for r in azure_tls.requests)
 

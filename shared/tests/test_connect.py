@@ -80,7 +80,7 @@ def test_endpoint_down_names_the_url_and_how_to_start_a_server(clean_env):
             connect(backend="endpoint", endpoint=url)
     message = str(info.value)
     assert url in message
-    assert "foundry service start" in message
+    assert "foundry server start" in message
     assert "bundled" in message
 
 

@@ -63,7 +63,7 @@ def local(clean_env, local_server):
 
 @pytest.fixture
 def cloud(clean_env, cloud_server):
-    with connect(backend="azure", **cloud_server.connect_settings()) as conn:
+    with connect(backend="azure", model="gpt-4o-mini", **cloud_server.connect_settings()) as conn:
         yield conn
 
 
@@ -177,7 +177,7 @@ def test_cloud_offline_falls_back_to_local(local, local_server):
 def test_a_cloud_rate_limit_falls_back_to_local(local, local_server, cloud_server):
     cloud_server.set_rate_limit("gpt-4o-mini", 1)
     try:
-        with connect(backend="azure", **cloud_server.connect_settings()) as cloud:
+        with connect(backend="azure", model="gpt-4o-mini", **cloud_server.connect_settings()) as cloud:
             router = Router(local, cloud, rules=[ComplexityRule(threshold_tokens=50)])
             router.create(LONG)
             router.create(LONG)

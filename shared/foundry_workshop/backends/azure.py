@@ -1,28 +1,35 @@
 """Azure AI Foundry Models as a backend: the cloud side of the hybrid lesson (seed 003).
 
-One call shape on both sides: ``conn.client`` is ``openai.AzureOpenAI`` - a subclass of ``openai.OpenAI`` -
-so ``conn.client.chat.completions.create(model=conn.model, messages=...)`` is the same line as against
-Foundry Local; ``conn.model`` is the *deployment* name, which Azure routes on. The Azure AI inference
-endpoint's own client (``azure.ai.inference.ChatCompletionsClient``) for the same resource is in
-``conn.details["inference_client"]``.
+One call shape on both sides: ``conn.client.chat.completions.create(model=conn.model, messages=...)`` is the
+same line as against Foundry Local; ``conn.model`` is the *deployment* name, which Azure routes on. Which client:
+
+* ``AZURE_OPENAI_API_VERSION=v1`` (the default): Azure OpenAI's GA "v1" API, ``openai.OpenAI(base_url=
+  "<resource>/openai/v1/", api_key=<key or bearer-token provider>)`` -> ``POST /openai/v1/chat/completions``,
+  no api-version (Learn, "Azure OpenAI API version lifecycle", include dated 2026-03-19).
+* ``AZURE_OPENAI_API_VERSION=2024-10-21`` (a dated version): the seed's ``openai.AzureOpenAI(azure_endpoint=...,
+  api_version=...)`` -> ``/openai/deployments/<name>/chat/completions?api-version=...``.
+
+The Azure AI inference endpoint's own client (``azure.ai.inference.ChatCompletionsClient``, the seed's way) for
+the same resource is in ``conn.details["inference_client"]``.
 
 Where: ``AZURE_INFERENCE_ENDPOINT`` (``https://<resource>.services.ai.azure.com/models``) and/or
 ``AZURE_OPENAI_ENDPOINT`` (``https://<resource>.openai.azure.com`` or the Foundry resource root); given
 one, the other is derived (same resource: root <-> root + ``/models``). Which deployment: ``model=`` or
 ``WORKSHOP_MODEL``, else ``AZURE_AI_MODEL_DEPLOYMENT_NAME`` (a model that was asked for is never replaced).
 
-Auth: the resource key from ``AZURE_INFERENCE_CREDENTIAL`` (sent as ``api-key``); without one, keyless
-Microsoft Entra ID through ``azure.identity.DefaultAzureCredential`` (``az login`` locally, managed identity
-in Azure) with the scope ``https://cognitiveservices.azure.com/.default``. Keys never appear in ``repr``,
-``summary()`` or errors.
+Auth: the resource key from ``AZURE_INFERENCE_CREDENTIAL`` (``Authorization: Bearer`` on v1, ``api-key`` on
+dated versions); without one, keyless Microsoft Entra ID through ``azure.identity.DefaultAzureCredential``
+(``az login`` locally, managed identity in Azure) and ``get_bearer_token_provider`` with the scope
+``https://ai.azure.com/.default`` on v1 (Learn's v1 examples) or ``https://cognitiveservices.azure.com/.default``
+for ``AzureOpenAI`` and the inference client. Keys never appear in ``repr``, ``summary()`` or errors.
 
 ``connect()`` sends nothing to Azure: calls are billed, and a wrong deployment name is reported by the
 first call with Azure's own message (``DeploymentNotFound`` / ``unknown_model``). ``conn.health()``
 probes with a one-token completion.
 
-Note: Microsoft has deprecated the beta ``azure-ai-inference`` SDK and announced its retirement for
-26 August 2026, recommending the GA "v1" API (``openai.OpenAI(base_url=<resource>/openai/v1/)``). It is
-kept here because the course's source material teaches it; ``conn.client`` does not depend on it.
+Note: Microsoft deprecated the beta ``azure-ai-inference`` SDK and retired it on 26 August 2026 (Learn,
+"Foundry Models supported languages"), recommending the GA "v1" API. It is kept here because the course's
+source material teaches it; ``conn.client`` does not depend on it. See ``docs/facts.md``.
 """
 
 from __future__ import annotations
@@ -43,8 +50,12 @@ from foundry_workshop.settings import Settings
 if TYPE_CHECKING:
     import openai
 
-#: Entra ID scope of Azure AI services: what keyless clients ask tokens for.
+#: Entra ID scope of Azure AI services: what ``AzureOpenAI`` and the inference client ask tokens for.
 SCOPE = "https://cognitiveservices.azure.com/.default"
+#: The scope Learn's v1 API examples ask tokens for (``get_bearer_token_provider(..., V1_SCOPE)``).
+V1_SCOPE = "https://ai.azure.com/.default"
+#: ``AZURE_OPENAI_API_VERSION`` value selecting the GA v1 API (no dated api-version at all).
+V1 = "v1"
 
 _WHERE_HINT = (
     "Set AZURE_INFERENCE_ENDPOINT=https://<resource>.services.ai.azure.com/models (a Foundry resource) "
@@ -113,8 +124,8 @@ class AzureConnection(Connection):
 
     #: The Azure AI inference endpoint of the same resource (``.../models``).
     inference_endpoint: str = ""
-    #: ``api-version`` query parameter of the Azure OpenAI API.
-    api_version: str = "2024-10-21"
+    #: ``"v1"`` (the GA v1 API, ``openai.OpenAI``) or a dated ``api-version`` (``openai.AzureOpenAI``).
+    api_version: str = V1
     #: A TokenCredential when keyless, else None (key auth with ``api_key``).
     credential: Any = field(default=None, repr=False)
 
@@ -122,29 +133,51 @@ class AzureConnection(Connection):
     def keyless(self) -> bool:
         return self.credential is not None
 
+    @property
+    def v1(self) -> bool:
+        """True when the GA v1 API is used (``openai.OpenAI`` on ``<resource>/openai/v1/``)."""
+        return self.api_version == V1
+
+    @property
+    def v1_base_url(self) -> str:
+        return f"{self.endpoint}/openai/v1/"
+
     @cached_property
     def token_provider(self) -> Callable[[], str]:
-        """Bearer tokens for the scope, refreshed before they expire (keyless only)."""
+        """Bearer tokens for the API's scope, refreshed before they expire (keyless only)."""
         from azure.identity import get_bearer_token_provider
 
-        return get_bearer_token_provider(self.credential, SCOPE)
+        return get_bearer_token_provider(self.credential, V1_SCOPE if self.v1 else SCOPE)
 
     def _auth(self) -> dict[str, Any]:
         return {"azure_ad_token_provider": self.token_provider} if self.keyless else {"api_key": self.api_key}
 
     @cached_property
-    def client(self) -> openai.AzureOpenAI:
-        """``openai.AzureOpenAI`` for this resource: ``chat.completions.create(model=<deployment>, ...)``."""
+    def client(self) -> openai.OpenAI:
+        """An OpenAI client for this resource: ``chat.completions.create(model=<deployment>, ...)``.
+        ``openai.OpenAI`` on the v1 API, ``openai.AzureOpenAI`` (a subclass) on a dated api-version."""
         import openai
 
+        if self.v1:
+            key: Any = self.token_provider if self.keyless else self.api_key
+            return openai.OpenAI(base_url=self.v1_base_url, api_key=key, timeout=self.timeout)
         return openai.AzureOpenAI(
             azure_endpoint=self.endpoint, api_version=self.api_version, timeout=self.timeout, **self._auth()
         )
 
     @cached_property
-    def async_client(self) -> openai.AsyncAzureOpenAI:
+    def async_client(self) -> openai.AsyncOpenAI:
         import openai
 
+        if self.v1:
+            if not self.keyless:
+                return openai.AsyncOpenAI(base_url=self.v1_base_url, api_key=self.api_key, timeout=self.timeout)
+            provider = self.token_provider
+
+            async def token() -> str:  # the async client wants an awaitable; the sync provider caches tokens
+                return provider()
+
+            return openai.AsyncOpenAI(base_url=self.v1_base_url, api_key=token, timeout=self.timeout)
         return openai.AsyncAzureOpenAI(
             azure_endpoint=self.endpoint, api_version=self.api_version, timeout=self.timeout, **self._auth()
         )
@@ -158,9 +191,10 @@ class AzureConnection(Connection):
     def list_models(self) -> list[str]:
         """Models the resource offers (``GET /openai/models``): not the deployments, which need the
         management API. Confirms endpoint and credentials without a billed call."""
-        url = f"{self.endpoint}/openai/models"
+        url = f"{self.endpoint}/openai/v1/models" if self.v1 else f"{self.endpoint}/openai/models"
+        params = {} if self.v1 else {"api-version": self.api_version}
         try:
-            response = requests.get(url, params={"api-version": self.api_version}, headers=self.headers,
+            response = requests.get(url, params=params, headers=self.headers,
                                     timeout=min(self.timeout, 10.0))
         except requests.RequestException as exc:
             raise EndpointUnreachableError(self.endpoint, f"Check the network and AZURE_OPENAI_ENDPOINT. {_WHERE_HINT}",
@@ -181,7 +215,8 @@ class AzureConnection(Connection):
         problems: list[str] = []
         try:
             self.client.with_options(max_retries=0, timeout=min(self.timeout, 30.0)).chat.completions.create(
-                model=self.model, messages=[{"role": "user", "content": "ping"}], max_tokens=1
+                # max_completion_tokens, not max_tokens: reasoning deployments (gpt-5.x) refuse max_tokens.
+                model=self.model, messages=[{"role": "user", "content": "ping"}], max_completion_tokens=16
             )
         except openai.APIStatusError as exc:
             problems.append(f"Deployment {self.model!r} at {self.endpoint} answered {exc.status_code}: {exc.message}")
@@ -197,6 +232,7 @@ class AzureConnection(Connection):
             "endpoint": self.endpoint,
             "inference_endpoint": self.inference_endpoint,
             "deployment": self.model,
+            "api": "v1 (openai.OpenAI)" if self.v1 else f"api-version {self.api_version} (openai.AzureOpenAI)",
             "api_version": self.api_version,
             "auth": "Microsoft Entra ID (keyless)" if self.keyless else "key (set)",
         }

@@ -12,8 +12,9 @@ from foundry_workshop.server_facts import ServerFacts
 from foundry_workshop.settings import Settings
 
 START_HINT = (
-    "Start the server first - Foundry Local: `foundry service start`, then `foundry service status` "
-    "prints its URL; llama.cpp: `llama-server -m model.gguf --port 8080`; Ollama: `ollama serve` "
+    "Start the server first - Foundry Local: `foundry server start`, then `foundry server status` "
+    "prints its URL (older CLIs: `foundry service ...`); llama.cpp: `llama-server -m model.gguf --port 8080`; "
+    "Ollama: `ollama serve` "
     "(http://127.0.0.1:11434/v1) - and set FOUNDRY_LOCAL_ENDPOINT to that URL. "
     "Or use WORKSHOP_BACKEND=bundled, which needs no server."
 )
@@ -70,6 +71,6 @@ def open_endpoint(settings: Settings) -> Connection:
     if not settings.endpoint:
         raise ConfigurationError(
             "The endpoint backend needs a URL: set FOUNDRY_LOCAL_ENDPOINT (e.g. http://127.0.0.1:5273/v1; "
-            "`foundry service status` prints it) or pass endpoint=..."
+            "`foundry server status` prints it) or pass endpoint=..."
         )
     return connect_to(settings.endpoint, settings, backend="endpoint", ask_foundry=True)

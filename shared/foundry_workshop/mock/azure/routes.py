@@ -121,6 +121,10 @@ def add_azure_routes(app: FastAPI, state: MockState, azure: AzureState) -> None:
     @app.get("/openai/models")
     async def azure_openai_models(request: Request) -> dict[str, Any]:
         _check_api_version(request, OPENAI_API_VERSIONS)
+        return await azure_openai_v1_models(request)
+
+    @app.get("/openai/v1/models")
+    async def azure_openai_v1_models(request: Request) -> dict[str, Any]:
         _authorize(request, azure)
         models = sorted({d.model for d in azure.deployments.values()})
         return {"object": "list", "data": [
