@@ -34,6 +34,7 @@ ENV_VARS: dict[str, str] = {
     "foundry_cache_dir": "WORKSHOP_FOUNDRY_CACHE",
     # Lessons' exercises: True runs the reference solutions from notebooks/solutions (make run, nbval).
     "solutions": "WORKSHOP_SOLUTIONS",
+    "context_size": "WORKSHOP_CONTEXT_SIZE",
     # The cloud side (backend "azure"): names as in Microsoft's Azure AI Foundry documentation and samples.
     "azure_inference_endpoint": "AZURE_INFERENCE_ENDPOINT",
     "azure_openai_endpoint": "AZURE_OPENAI_ENDPOINT",
@@ -64,6 +65,9 @@ class Settings:
     foundry_cache_dir: str | None = None
     #: Exercises use the reference solutions instead of the learner's code (``foundry_workshop.exercises``).
     solutions: bool = False
+    #: Tokens one request may use (prompt + answer) on the bundled llama.cpp server; a longer prompt is
+    #: refused with HTTP 400. SmolLM2-135M was trained for 8192; more context costs memory (~1 MB/100 tokens).
+    context_size: int = 2048
     #: Azure AI inference endpoint, ``https://<resource>.services.ai.azure.com/models`` (backend azure).
     azure_inference_endpoint: str | None = None
     #: Azure OpenAI endpoint, ``https://<resource>.openai.azure.com`` or the Foundry resource root.
@@ -88,7 +92,7 @@ def boolean(raw: str) -> bool:
     raise ValueError(raw)
 
 
-_CONVERTERS: dict[str, Callable[[str], Any]] = {"port": int, "timeout": float, "solutions": boolean}
+_CONVERTERS: dict[str, Callable[[str], Any]] = {"port": int, "timeout": float, "solutions": boolean, "context_size": int}
 _SECRETS = ("api_key", "azure_api_key")
 _DEFAULTS = Settings()
 

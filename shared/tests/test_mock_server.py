@@ -301,8 +301,9 @@ def test_openai_client_raises_bad_request(client: openai.OpenAI) -> None:
 def test_boundary_values_are_accepted(mock: MockServer) -> None:
     messages = [
         {"role": "developer", "content": "be brief"},
-        {"role": "user", "content": None},
-        {"role": "assistant", "content": None, "tool_calls": []},
+        {"role": "user", "content": ""},  # empty is valid; null is not (see test_mock_strictness.py)
+        {"role": "assistant", "content": None,
+         "tool_calls": [{"id": "t1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
         {"role": "tool", "content": "42", "tool_call_id": "t1"},
     ]
     for temperature in (0, 2):

@@ -21,6 +21,8 @@ from foundry_workshop.settings import DEFAULT_MODEL, Settings
 
 #: The only model this backend serves, under the alias the whole course uses for it.
 ALIAS = DEFAULT_MODEL
+#: Requests the server answers at once; each gets ``settings.context_size`` tokens of llama.cpp's context.
+PARALLEL = 4
 
 
 def open_bundled(settings: Settings) -> Connection:
@@ -46,7 +48,8 @@ def _start(path: Path, port: int, model: str, settings: Settings) -> Connection:
     log = tempfile.NamedTemporaryFile(prefix="bundled-llama-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "foundry_workshop.backends.llama_server",
-         "--model-path", str(path), "--alias", ALIAS, "--port", str(port)],
+         "--model-path", str(path), "--alias", ALIAS, "--port", str(port),
+         "--ctx", str(settings.context_size * PARALLEL), "--parallel", str(PARALLEL)],
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
     )
 
@@ -80,7 +83,7 @@ def _start(path: Path, port: int, model: str, settings: Settings) -> Connection:
         backend="bundled", endpoint=f"http://127.0.0.1:{port}/v1", model=model, alias=settings.model,
         timeout=settings.timeout,
         details={"pid": process.pid, "model_path": str(path), "model_bytes": path.stat().st_size,
-                 "startup_seconds": ready_s, "log": log.name},
+                 "startup_seconds": ready_s, "log": log.name, "context_size": settings.context_size},
     )
     conn.on_close(stop)
     return conn

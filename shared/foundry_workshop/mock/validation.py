@@ -73,16 +73,66 @@ def _validate_message(index: int, message: object) -> dict[str, Any]:
             f"{param}.content",
             "invalid_type",
         )
+    _check_content_required(param, role, message)
     if isinstance(content, list):
         for part_index, part in enumerate(content):
-            if not isinstance(part, Mapping) or not isinstance(part.get("type"), str):
-                part_param = f"{param}.content[{part_index}]"
-                raise invalid_request(
-                    f"Invalid content part '{part_param}': expected an object with a string 'type'.",
-                    part_param,
-                    "invalid_type",
-                )
+            _check_content_part(f"{param}.content[{part_index}]", role, part)
+    _check_message_fields(param, role, message)
     return dict(message)
+
+
+#: Content part types OpenAI accepts per role (chat completions reference).
+PART_TYPES = {"user": ("text", "image_url", "input_audio", "file"), "assistant": ("text", "refusal")}
+
+
+def _check_content_required(param: str, role: str, message: Mapping[str, Any]) -> None:
+    """``content`` is required, and not null, except on an assistant message that carries ``tool_calls``
+    (or the legacy ``function_call``): what OpenAI answers with 400."""
+    if role == "assistant" and (message.get("tool_calls") or message.get("function_call")):
+        return
+    if "content" not in message:
+        raise invalid_request(
+            f"Missing required parameter: '{param}.content'.", f"{param}.content", "missing_required_parameter"
+        )
+    if message["content"] is None:
+        raise invalid_request(
+            f"Invalid value for '{param}.content': expected a string, got null.", f"{param}.content", None
+        )
+
+
+def _check_content_part(param: str, role: str, part: object) -> None:
+    if not isinstance(part, Mapping) or not isinstance(part.get("type"), str):
+        raise invalid_request(
+            f"Invalid content part '{param}': expected an object with a string 'type'.", param, "invalid_type"
+        )
+    allowed = PART_TYPES.get(role, ("text",))
+    if part["type"] not in allowed:
+        supported = ", ".join(repr(t) for t in allowed)
+        raise invalid_request(
+            f"Invalid value for '{param}.type': {part['type']!r}. Supported values for a {role} message are: "
+            f"{supported}.", f"{param}.type", "invalid_value",
+        )
+    if part["type"] == "text" and not isinstance(part.get("text"), str):
+        raise invalid_request(f"Invalid type for '{param}.text': expected a string.", f"{param}.text", "invalid_type")
+
+
+def _check_message_fields(param: str, role: str, message: Mapping[str, Any]) -> None:
+    """Types of the optional fields, and ``tool_call_id`` on tool messages."""
+    if "name" in message and not isinstance(message["name"], str):
+        raise invalid_request(f"Invalid type for '{param}.name': expected a string.", f"{param}.name", "invalid_type")
+    if role == "tool" and not isinstance(message.get("tool_call_id"), str):
+        raise invalid_request(
+            f"Missing required parameter: '{param}.tool_call_id'.", f"{param}.tool_call_id",
+            "missing_required_parameter",
+        )
+    tool_calls = message.get("tool_calls")
+    if tool_calls is not None and (
+        not isinstance(tool_calls, list) or not all(isinstance(c, Mapping) for c in tool_calls)
+    ):
+        raise invalid_request(
+            f"Invalid type for '{param}.tool_calls': expected an array of objects.", f"{param}.tool_calls",
+            "invalid_type",
+        )
 
 
 def _optional_positive_int(body: Mapping[str, Any], name: str) -> int | None:
