@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_fault,
         default=[],
         metavar="KIND[:COUNT][@ROUTE]",
-        help="queue a fault (429 500 503 stall disconnect malformed); COUNT: default 1, '*' = forever; "
+        help="queue a fault (429 500 503 overflow stall disconnect malformed); COUNT: default 1, '*' = forever; "
         "ROUTE: chat (default), models (GET /v1/models) or any",
     )
     parser.add_argument(

@@ -42,6 +42,10 @@ class Generation:
         return {"x-request-id": self.request_id} if self.request_id else {}
 
 
+#: The context length the ``overflow`` fault reports (the bundled model's per-request context).
+MOCK_CONTEXT_TOKENS = 2048
+
+
 def _retry_headers(seconds: float) -> dict[str, str]:
     # Retry-After must be whole seconds; retry-after-ms (read by the openai client) keeps precision.
     return {"retry-after": str(max(math.ceil(seconds), 0)), "retry-after-ms": str(round(seconds * 1000))}
@@ -65,6 +69,14 @@ def fault_error(rule: FaultRule) -> MockAPIError:
             type="server_error",
             code="model_loading",
             headers=_retry_headers(rule.retry_after),
+        )
+    if rule.kind is FaultKind.CONTEXT_OVERFLOW:
+        return MockAPIError(
+            400,
+            f"This model's maximum context length is {MOCK_CONTEXT_TOKENS} tokens. However, your messages "
+            f"resulted in {MOCK_CONTEXT_TOKENS + 1} tokens. Please reduce the length of the messages.",
+            param="messages",
+            code="context_length_exceeded",
         )
     return MockAPIError(
         500,

@@ -19,6 +19,9 @@ Kinds:
 * ``disconnect`` - streaming: role chunk and ``after_tokens`` content chunks, then
   the TCP connection is closed with no finish chunk and no ``[DONE]``;
   non-streaming: the connection is closed without any response.
+* ``overflow`` - the prompt does not fit the model's context: ``400`` with OpenAI's
+  ``context_length_exceeded`` body (the mock has no context limit of its own; llama.cpp's
+  answer to the same situation is measured in ``docs/fault-matrix.md``).
 * ``malformed`` - non-streaming: ``200`` with the truncated body ``{"choices": [``;
   streaming: after ``after_tokens`` content chunks a ``data: {not json`` event,
   then the stream continues normally.
@@ -60,11 +63,13 @@ class FaultKind(StrEnum):
     STALL = "stall"
     DISCONNECT = "disconnect"
     MALFORMED = "malformed"
+    CONTEXT_OVERFLOW = "overflow"
 
     @property
     def is_error_status(self) -> bool:
         """True for faults answered with an HTTP error status instead of a (broken) completion."""
-        return self in (FaultKind.RATE_LIMIT, FaultKind.SERVER_ERROR, FaultKind.MODEL_LOADING)
+        return self in (FaultKind.RATE_LIMIT, FaultKind.SERVER_ERROR, FaultKind.MODEL_LOADING,
+                        FaultKind.CONTEXT_OVERFLOW)
 
 
 def parse_kind(value: object) -> FaultKind:

@@ -99,5 +99,8 @@ def fault_error(rule: FaultRule, surface: Surface, api_version: str | None) -> A
         return AzureError(503, "ServiceUnavailable", "The service is temporarily unable to process your request. "
                           "Please try again later. (injected by the emulation)",
                           headers=_retry_headers(rule.retry_after))
+    if rule.kind is FaultKind.CONTEXT_OVERFLOW:
+        return AzureError(400, "context_length_exceeded", "This model's maximum context length was exceeded. "
+                          "Please reduce the length of the messages. (injected by the emulation)")
     return AzureError(500, "InternalServerError", "The server had an error while processing your request. Sorry "
                       "about that! (injected by the emulation)")
