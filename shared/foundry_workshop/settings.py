@@ -92,7 +92,9 @@ def boolean(raw: str) -> bool:
     raise ValueError(raw)
 
 
-_CONVERTERS: dict[str, Callable[[str], Any]] = {"port": int, "timeout": float, "solutions": boolean, "context_size": int}
+_CONVERTERS: dict[str, Callable[[str], Any]] = {
+    "port": int, "timeout": float, "solutions": boolean, "context_size": int,
+}
 _SECRETS = ("api_key", "azure_api_key")
 _DEFAULTS = Settings()
 
