@@ -46,17 +46,24 @@ class Connection:
     # -- clients -------------------------------------------------------------------------------
     @cached_property
     def client(self) -> openai.OpenAI:
-        """A synchronous OpenAI client pointed at this connection."""
+        """A synchronous OpenAI client pointed at this connection. A malformed answer raises an openai error
+        (:class:`~foundry_workshop.wire_guard.MalformedResponseError`), never a bare ``json.JSONDecodeError``."""
         import openai
 
-        return openai.OpenAI(base_url=self.endpoint, api_key=self.api_key, timeout=self.timeout)
+        from foundry_workshop.wire_guard import guarded_http_client
+
+        return openai.OpenAI(base_url=self.endpoint, api_key=self.api_key, timeout=self.timeout,
+                             http_client=guarded_http_client())
 
     @cached_property
     def async_client(self) -> openai.AsyncOpenAI:
-        """An asynchronous OpenAI client (for Chainlit and concurrency)."""
+        """An asynchronous OpenAI client (for Chainlit and concurrency), guarded like :attr:`client`."""
         import openai
 
-        return openai.AsyncOpenAI(base_url=self.endpoint, api_key=self.api_key, timeout=self.timeout)
+        from foundry_workshop.wire_guard import guarded_async_http_client
+
+        return openai.AsyncOpenAI(base_url=self.endpoint, api_key=self.api_key, timeout=self.timeout,
+                                  http_client=guarded_async_http_client())
 
     @property
     def root_url(self) -> str:

@@ -46,6 +46,7 @@ import requests
 from foundry_workshop.connection import PLACEHOLDER_KEY, Connection
 from foundry_workshop.errors import BackendUnavailableError, ConfigurationError, EndpointUnreachableError
 from foundry_workshop.settings import Settings
+from foundry_workshop.wire_guard import guarded_async_http_client, guarded_http_client
 
 if TYPE_CHECKING:
     import openai
@@ -158,29 +159,31 @@ class AzureConnection(Connection):
         ``openai.OpenAI`` on the v1 API, ``openai.AzureOpenAI`` (a subclass) on a dated api-version."""
         import openai
 
+        guarded = guarded_http_client()
         if self.v1:
             key: Any = self.token_provider if self.keyless else self.api_key
-            return openai.OpenAI(base_url=self.v1_base_url, api_key=key, timeout=self.timeout)
-        return openai.AzureOpenAI(
-            azure_endpoint=self.endpoint, api_version=self.api_version, timeout=self.timeout, **self._auth()
-        )
+            return openai.OpenAI(base_url=self.v1_base_url, api_key=key, timeout=self.timeout, http_client=guarded)
+        return openai.AzureOpenAI(azure_endpoint=self.endpoint, api_version=self.api_version, timeout=self.timeout,
+                                  http_client=guarded, **self._auth())
 
     @cached_property
     def async_client(self) -> openai.AsyncOpenAI:
         import openai
 
+        guarded = guarded_async_http_client()
         if self.v1:
             if not self.keyless:
-                return openai.AsyncOpenAI(base_url=self.v1_base_url, api_key=self.api_key, timeout=self.timeout)
+                return openai.AsyncOpenAI(base_url=self.v1_base_url, api_key=self.api_key, timeout=self.timeout,
+                                          http_client=guarded)
             provider = self.token_provider
 
             async def token() -> str:  # the async client wants an awaitable; the sync provider caches tokens
                 return provider()
 
-            return openai.AsyncOpenAI(base_url=self.v1_base_url, api_key=token, timeout=self.timeout)
-        return openai.AsyncAzureOpenAI(
-            azure_endpoint=self.endpoint, api_version=self.api_version, timeout=self.timeout, **self._auth()
-        )
+            return openai.AsyncOpenAI(base_url=self.v1_base_url, api_key=token, timeout=self.timeout,
+                                      http_client=guarded)
+        return openai.AsyncAzureOpenAI(azure_endpoint=self.endpoint, api_version=self.api_version,
+                                       timeout=self.timeout, http_client=guarded, **self._auth())
 
     @property
     def headers(self) -> dict[str, str]:
