@@ -26,6 +26,7 @@ CONVERT_VENV  := build/convert-venv
 CONVERT_STAMP := $(CONVERT_VENV)/.installed
 
 .PHONY: help install run test lint format lab clean foundry-model chat browser bench check
+.PHONY: fault-matrix
 .DEFAULT_GOAL := help
 
 help:
@@ -100,6 +101,10 @@ lab: install
 # Your exercises, as you wrote them (WORKSHOP_SOLUTIONS off), on the configured backend -> $(BUILD)/check/
 check: install
 	$(BIN)/python -m foundry_workshop.exercises --kernel $(KERNEL) --out $(BUILD)/check $(PARAMS) $(NOTEBOOKS)
+
+# Regenerate docs/fault-matrix.md from the fault matrix's cells (a test fails when it is out of date)
+fault-matrix: install
+	$(BIN)/python tests/fault_matrix.py --write
 
 clean:
 	rm -rf $(BUILD) .pytest_cache .ruff_cache

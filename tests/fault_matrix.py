@@ -193,7 +193,7 @@ def surface_connect(fault: Fault, env: Servers) -> Outcome:
     except WorkshopError as exc:
         return Outcome(message=str(exc), escaped=type(exc).__name__, escape_ok=True)
     except Exception as exc:
-        return Outcome(message=str(exc), escaped=type(exc).__name__)
+        return _escaped(exc)
     finally:
         server.clear_faults()
 
@@ -231,8 +231,9 @@ async def _chat_turn(fault: Fault, conn: Connection) -> Outcome:
                                    endpoint=conn.endpoint, secrets=service.secrets, max_tokens=16)
         history.record(text, reply.text)
     except Exception as exc:
-        return Outcome(message=f"{type(exc).__name__}: {exc}", escaped=type(exc).__name__)
+        return _escaped(exc)
     finally:
+        await conn.async_client.close()  # closed inside this cell's event loop
         service._client = None  # the connection belongs to the cell, not the service
     kept = history.turns[0].user == "What is 2 + 2?" and (not reply.text or history.turns[-1].reply == reply.text)
     return Outcome(message=reply.problem.message if reply.problem else None, kept=kept)
@@ -245,7 +246,7 @@ def surface_bench(fault: Fault, env: Servers) -> Outcome:
         try:
             sample = measure_sample(client, _model(fault, conn), Prompt("p1", _prompt(fault)), options)
         except Exception as exc:
-            return Outcome(message=f"{type(exc).__name__}: {exc}", escaped=type(exc).__name__)
+            return _escaped(exc)
     kept = sample.prompt_id == "p1" and (sample.ok or bool(sample.error))
     return Outcome(message=None if sample.ok else sample.error, kept=kept)
 
@@ -259,11 +260,17 @@ def surface_router(fault: Fault, env: Servers) -> Outcome:
         try:
             router.create([{"role": "user", "content": _prompt(fault)}], private=True, max_tokens=16)
         except WorkshopError as exc:
-            return Outcome(message=str(exc), escaped=type(exc).__name__, escape_ok=True, kept=len(router.records) == 1)
+            return Outcome(message=str(exc), escaped=type(exc).__name__, escape_ok=True)
         except Exception as exc:
-            return Outcome(message=f"{type(exc).__name__}: {exc}", escaped=type(exc).__name__,
-                           kept=len(router.records) == 1)
-    return Outcome(message=None, notes=["answered"], kept=len(router.records) == 1)
+            return _escaped(exc)
+    return Outcome(message=None, notes=["answered"])
+
+
+def _escaped(exc: Exception, kept: bool | None = None) -> Outcome:
+    """An exception a course surface let out: openai's (unclear: the learner must read openai's words) or
+    another (crashing)."""
+    family = ["openai"] if isinstance(exc, openai.OpenAIError) else []
+    return Outcome(message=f"{type(exc).__name__}: {exc}", escaped=type(exc).__name__, kept=kept, notes=family)
 
 
 SURFACE_FUNCTIONS: dict[str, Callable[[Fault, Servers], Outcome]] = {
@@ -277,7 +284,8 @@ SURFACE_FUNCTIONS: dict[str, Callable[[Fault, Servers], Outcome]] = {
 
 def judge(fault: Fault, surface: str, outcome: Outcome) -> str:
     if outcome.escaped and not outcome.escape_ok:
-        return "crashing"
+        # Outside openai's and the course's exception families (a bare JSONDecodeError): nobody catches it.
+        return "crashing" if outcome.notes[:1] != ["openai"] else "unclear"
     text = outcome.message or ""
     lowered = text.lower()
     if not text or "traceback" in lowered or SECRET in text or WRONG_KEY in text:

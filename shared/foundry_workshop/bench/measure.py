@@ -145,6 +145,9 @@ def measure_sample(
     sample = Sample(model=alias or model_id, model_id=model_id, prompt_id=prompt.id, phase=phase,
                     round=round_index, concurrency=concurrency, started_at=time.time())
     messages = [{"role": "user", "content": prompt.text}]
+    if not prompt.text.strip():  # a measurement of nothing; a local model would ramble up to max_tokens
+        sample.error = f"empty prompt: prompt {prompt.id!r} has no text, so nothing was sent. Give it a text."
+        return sample
     start = time.perf_counter()
     try:
         if options.stream:

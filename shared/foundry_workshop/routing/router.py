@@ -96,6 +96,18 @@ def _down_for(failure: Failure, cooldown_s: float) -> float | None:
     return None
 
 
+class EmptyPromptError(WorkshopError, ValueError):
+    """The last user message has no text: nothing worth a request (and a local model would ramble)."""
+
+
+def _refuse_empty(messages: Messages) -> None:
+    users = [m for m in messages if m.get("role") == "user"]
+    if not users or not message_text(users[-1].get("content")).strip():
+        raise EmptyPromptError(
+            "The prompt is empty: nothing was sent to either side. Put your question in the last user message."
+        )
+
+
 class _Completions:
     def __init__(self, router: Router) -> None:
         self.create = router.create
@@ -186,6 +198,7 @@ class Router:
         """Answer like ``client.chat.completions.create``; ``task`` and ``private`` feed the rules."""
         del model  # the router chooses the model
         messages = list(messages)
+        _refuse_empty(messages)
         decision, count = self.decide(messages, task=task, private=private)
         record = DecisionRecord(
             n=0, prompt=self._preview(messages, private), task=task, private=private,
