@@ -15,6 +15,11 @@ token usage, timing and failures that tests control exactly::
 Routes: ``GET /v1/models``, ``GET /v1/models/{id}``, ``POST /v1/chat/completions``
 (streaming and not), ``GET /health`` and the ``/_mock`` control API for tests
 running in another process. Run standalone with ``python -m foundry_workshop.mock``.
+
+Profiles: ``MockServer(profile="foundry-service")`` (``--profile foundry-service``) adds the
+Foundry Local service's own routes and rules (catalog at ``/foundry/list``, load/unload,
+exact-id chat of loaded models): see :mod:`foundry_workshop.mock.foundry_service`.
+The Azure emulation is :class:`foundry_workshop.mock.azure.AzureEmulator`.
 """
 
 from foundry_workshop.tokens import count_pieces as count_tokens
