@@ -73,6 +73,10 @@ class ServerNotReadyError(WorkshopError, TimeoutError):
     """A server started but did not become ready in time, or exited while starting."""
 
 
+class ServerError(WorkshopError):
+    """A server answered, but with an error or with data the course cannot read."""
+
+
 class PortInUseError(WorkshopError, OSError):
     """The port a local server should listen on is taken by another program."""
 

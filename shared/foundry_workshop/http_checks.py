@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 
 import requests
 
-from foundry_workshop.errors import EndpointUnreachableError, ServerNotReadyError
+from foundry_workshop.errors import EndpointUnreachableError, ServerError, ServerNotReadyError
 
 
 def normalize_base_url(url: str) -> str:
@@ -24,29 +24,68 @@ def root_of(base_url: str) -> str:
 
 
 def list_model_ids(base_url: str, api_key: str | None, hint: str, timeout: float = 5.0) -> list[str]:
-    """Ids from ``GET {base_url}/models``; raises :class:`EndpointUnreachableError` with ``hint`` if down."""
+    """Ids from ``GET {base_url}/models``. Nothing there: :class:`EndpointUnreachableError` with ``hint``;
+    a server that answers but cannot list (busy, loading, failing, garbage): an error saying which and what to do.
+    """
     url = f"{base_url}/models"
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     try:
         response = requests.get(url, headers=headers, timeout=timeout)
-    except requests.ConnectionError:
-        raise EndpointUnreachableError(base_url, hint, "connection refused") from None
     except requests.Timeout:
-        raise EndpointUnreachableError(base_url, hint, f"no answer within {timeout:g} s") from None
-    if response.status_code == 401:
+        raise EndpointUnreachableError(
+            base_url, f"If the server is just slow (a busy machine, a model still loading), raise WORKSHOP_TIMEOUT "
+            f"(seconds). {hint}", f"no answer within {timeout:g} s",
+        ) from None
+    except requests.ConnectionError as exc:
+        if _closed_while_answering(exc):
+            raise ServerError(
+                f"The server at {base_url} closed the connection without answering GET /models. Try again; if it "
+                "keeps happening, restart the server and look at its log."
+            ) from None
+        raise EndpointUnreachableError(base_url, hint, "connection refused") from None
+    if response.status_code in (401, 403):
         raise EndpointUnreachableError(
             base_url, "The server wants an API key: set OPENAI_API_KEY (in the environment or .env).",
-            "401 Unauthorized",
+            f"{response.status_code} Unauthorized",
         )
     if response.status_code != 200:
-        raise EndpointUnreachableError(base_url, hint, f"GET /models answered {response.status_code}")
+        raise _listing_failed(base_url, response, hint)
     try:
         return [entry["id"] for entry in response.json()["data"]]
     except (ValueError, KeyError, TypeError):
-        raise EndpointUnreachableError(
-            base_url, "Check that the URL points at an OpenAI-compatible server (routes under /v1).",
-            "GET /models did not return an OpenAI model list",
+        raise ServerError(
+            f"The server at {base_url} answered GET /models with data that is not valid JSON or not an OpenAI model "
+            "list. Check that the URL points at an OpenAI-compatible server (routes under /v1); if it does, try "
+            "again."
         ) from None
+
+
+def _closed_while_answering(exc: requests.ConnectionError) -> bool:
+    """The server accepted the connection and dropped it (not: nothing listens)."""
+    text = repr(exc)
+    return "RemoteDisconnected" in text or "ProtocolError" in text or "IncompleteRead" in text
+
+
+def _listing_failed(base_url: str, response: requests.Response, hint: str) -> Exception:
+    status = response.status_code
+    seconds = retry_after_seconds(response.headers)
+    wait = f"Wait {max(math.ceil(seconds), 1)} s" if seconds is not None else "Wait a few seconds"
+    if status == 429:
+        return ServerNotReadyError(
+            f"The server at {base_url} is busy (GET /models answered 429 Too Many Requests). {wait}, then connect "
+            "again."
+        )
+    if status == 503:
+        return ServerNotReadyError(
+            f"The server at {base_url} is not ready yet (GET /models answered 503), usually because it is still "
+            f"loading a model. {wait}, then connect again."
+        )
+    if status >= 500:
+        return ServerError(
+            f"The server at {base_url} had an internal error listing its models ({status}). Try again; if it keeps "
+            "failing, look at the server's log."
+        )
+    return EndpointUnreachableError(base_url, hint, f"GET /models answered {status}")
 
 
 def wait_until_ready(
