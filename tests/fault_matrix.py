@@ -248,7 +248,8 @@ def surface_bench(fault: Fault, env: Servers) -> Outcome:
         except Exception as exc:
             return _escaped(exc)
     kept = sample.prompt_id == "p1" and (sample.ok or bool(sample.error))
-    return Outcome(message=None if sample.ok else sample.error, kept=kept)
+    message = None if sample.ok else " - ".join(filter(None, (sample.error, sample.advice)))
+    return Outcome(message=message, kept=kept)
 
 
 def surface_router(fault: Fault, env: Servers) -> Outcome:

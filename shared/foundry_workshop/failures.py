@@ -29,6 +29,7 @@ import openai
 
 from foundry_workshop.errors import EndpointUnreachableError, ServerNotReadyError, UnknownModelError, WorkshopError
 from foundry_workshop.http_checks import retry_after_seconds
+from foundry_workshop.wire_guard import MalformedResponseError
 
 __all__ = ["KINDS", "MAX_QUOTE_CHARS", "Failure", "classify", "incomplete_stream"]
 
@@ -140,7 +141,7 @@ def classify(
         return Failure(
             "connection",
             f"Could not reach {server}. Check that it is running "
-            "(Foundry Local: `foundry service status`; the bundled model: restart this app), then send your "
+            "(Foundry Local: `foundry server status`; the bundled model: restart this app), then send your "
             "message again.",
             detail=(f"connection failed ({type(cause).__name__})" if cause else "connection failed"),
         )
@@ -148,12 +149,12 @@ def classify(
         return _classify_status(exc, endpoint, model, again, secrets)
     if isinstance(exc, json.JSONDecodeError | openai.APIResponseValidationError):
         what = f"a chunk was not valid JSON{after} ({exc.msg})" if isinstance(exc, json.JSONDecodeError) else (
-            "the response did not match the OpenAI format")
+            exc.message if isinstance(exc, MalformedResponseError) else "the response did not match the OpenAI format")
         return Failure(
             "malformed",
             f"The model server sent data this app could not read (a malformed stream event).{kept} {again}",
             # Garbage that parses as JSON but is not a completion would come back the same way.
-            retryable=isinstance(exc, json.JSONDecodeError),
+            retryable=isinstance(exc, json.JSONDecodeError | MalformedResponseError),
             detail=f"malformed stream: {what}",
         )
     return Failure(
@@ -209,9 +210,17 @@ def _classify_status(exc: openai.APIStatusError, endpoint: str | None, model: st
             "server's log.",
             status=status, detail=detail,
         )
-    overflow = any(word in words.lower() for word in _OVERFLOW_WORDS)
+    if any(word in words.lower() for word in _OVERFLOW_WORDS):
+        words = words.replace(", try increasing it", "")  # llama.cpp's advice, with no setting to follow it
+        return Failure(
+            "context_overflow",
+            f"The prompt does not fit the model's context window ({status}: {words}). Shorten it or start a new "
+            "chat; on the bundled model you can raise WORKSHOP_CONTEXT_SIZE (tokens per request, default 2048) "
+            "and reconnect.",
+            retryable=False, status=status, detail=detail,
+        )
     return Failure(
-        "context_overflow" if overflow else "bad_request",
+        "bad_request",
         f"The model server refused the request ({status}): {words} If the conversation is long, start a new "
         "chat.",
         retryable=status in _RETRYABLE_4XX, status=status, detail=detail,

@@ -147,7 +147,7 @@ def test_endpoint_down_names_the_url():
     url = f"http://127.0.0.1:{free_port()}/v1"
     problem = ask(url).problem
     assert problem.kind == "connection"
-    assert url in problem.message and "foundry service status" in problem.message
+    assert url in problem.message and "foundry server status" in problem.message
 
 
 def _status_error(status: int, message: str) -> openai.APIStatusError:

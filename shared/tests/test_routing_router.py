@@ -192,8 +192,9 @@ def test_a_cloud_rate_limit_falls_back_to_local(local, local_server, cloud_serve
 def test_configuration_errors_are_raised_not_hidden_by_a_fallback(local, local_server, cloud_server):
     with connect(backend="azure", model="gpt-5-typo", **cloud_server.connect_settings()) as cloud:
         router = Router(local, cloud, rules=[ComplexityRule(threshold_tokens=50)])
-        with pytest.raises(openai.NotFoundError):
+        with pytest.raises(RoutingError, match=r"cloud side refused.*gpt-5-typo.*\(404\)") as info:
             router.create(LONG)
+        assert isinstance(info.value.__cause__, openai.NotFoundError)  # the SDK's error, for code that wants it
     assert router.records[-1].error == "HTTP 404 DeploymentNotFound" and router.records[-1].answered_by is None
     assert chats(local_server) == 0
 

@@ -81,6 +81,8 @@ class Sample:
     error: str | None = None
     #: HTTP status of a failed request, when the server answered with one.
     status_code: int | None = None
+    #: What the failure means and what to do (the course's classifier), beside the technical ``error``.
+    advice: str | None = None
     ttft_s: float | None = None
     latency_s: float | None = None
     decode_tps: float | None = None
@@ -157,6 +159,8 @@ def measure_sample(
     except Exception as exc:  # a benchmark records every failure; KeyboardInterrupt still stops it
         failure = classify(exc, timeout=options.timeout, chunks=sample.text_chunks)
         sample.error, sample.status_code = failure.detail, failure.status
+        sample.advice = classify(exc, endpoint=str(client.base_url).rstrip("/"), model=model_id,
+                                 timeout=options.timeout, chunks=sample.text_chunks).message
         sample.latency_s = time.perf_counter() - start
         return sample
     sample.ok = True

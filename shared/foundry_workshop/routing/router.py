@@ -209,6 +209,7 @@ class Router:
         if stream:
             params.setdefault("stream_options", {"include_usage": True})
         order = self._plan(decision, private)
+        last: Failure | None = None
         for index, route in enumerate(order):
             target = self.targets.get(route)
             if target is None:
@@ -225,12 +226,13 @@ class Router:
                     return self._open_stream(target, route, record, start, messages, params)
                 response = target.create(messages=messages, **params)
             except Exception as exc:
-                failure = classify(exc)
+                failure = classify(exc, endpoint=target.where, model=target.model, timeout=target.timeout)
+                last = failure
                 record.attempts.append(Attempt(route, ok=False, latency_s=time.perf_counter() - start,
                                                error=failure.label))
                 if not failure.retryable:  # the caller's to fix (400, 401, 404 unknown deployment): no fallback
                     self._finish(record, error=failure.label)
-                    raise
+                    raise RoutingError(f"The {route} side refused the request: {failure.message}", record) from exc
                 seconds = _down_for(failure, self.cooldown_s)
                 if seconds:
                     self.mark_down(route, seconds, failure.label)
@@ -242,14 +244,16 @@ class Router:
                          prompt_tokens=getattr(usage, "prompt_tokens", None),
                          completion_tokens=getattr(usage, "completion_tokens", None))
             return response
-        raise self._failed(record, private)
+        raise self._failed(record, private, last)
 
-    def _failed(self, record: DecisionRecord, private: bool) -> RoutingError:
+    def _failed(self, record: DecisionRecord, private: bool, last: Failure | None) -> RoutingError:
         tried = "; ".join(f"{a.route}: {a.error}" for a in record.attempts)
-        advice = ("It is private, so the cloud was not tried: start the local server (or fix its URL)."
-                  if private else "Start the local server or check the network and the Azure settings.")
+        # What the last side said, classified (a 429 is "wait", not "start the server"), then the router's part.
+        said = f" {last.message}" if last is not None else ""
+        advice = (" It is private, so the cloud was not tried." if private
+                  else " Check the network and the Azure settings if the cloud should have answered.")
         self._finish(record, error=tried)
-        return RoutingError(f"No side could answer ({tried}). {advice}", record)
+        return RoutingError(f"No side could answer ({tried}).{said}{advice}", record)
 
     def _open_stream(self, target: Target, route: str, record: DecisionRecord, start: float,
                      messages: Messages, params: dict[str, Any]) -> Iterator[Any]:
