@@ -108,3 +108,20 @@ fault-matrix: install
 
 clean:
 	rm -rf $(BUILD) .pytest_cache .ruff_cache
+
+# Lesson 08, AI in the browser (docs/browser-ai.md). Both steps are cached in build/browser.
+# browser-demo: ONNX Runtime Web from the npm registry, integrity-checked against samples/webgpu_demo's lock
+# file (needs Node.js/npm, for this lesson only). browser-model: the digit classifier and SmolLM2 exported to
+# ONNX offline in the conversion environment. `make browser-serve` serves the page on 127.0.0.1.
+BROWSER_PORT ?= 8765
+.PHONY: browser-demo browser-model browser-serve
+browser-demo: install
+	$(BIN)/python -m foundry_workshop.browser vendor
+
+browser-model: install $(CONVERT_STAMP)
+	$(BIN)/python -m foundry_workshop.browser models --convert-python $(CONVERT_VENV)/bin/python
+
+browser-serve: browser-demo browser-model
+	$(BIN)/python -m foundry_workshop.browser serve --port $(BROWSER_PORT)
+
+test: browser-demo browser-model
