@@ -82,6 +82,20 @@ def sse_text_requiring_space(lines):
     return "".join(parts)
 
 
+# -- lesson 08 -------------------------------------------------------------------------------------------
+def digit_pixels_without_cropping(ink):
+    import numpy as np
+
+    height, width = ink.shape  # samples the whole canvas: a small drawing stays small
+    ys = ((np.arange(32) + 0.5) * height / 32).astype(int)
+    xs = ((np.arange(32) + 0.5) * width / 32).astype(int)
+    return ink[ys][:, xs].astype(int).reshape(8, 4, 8, 4).sum(axis=(1, 3)).flatten().tolist()
+
+
+def decode_speed_counting_the_wait(started, token_times):
+    return token_times[0] - started, len(token_times) / (token_times[-1] - started)
+
+
 CASES: dict[str, Case] = {
     "00.ask": Case(ask_returns_response, client_and_model, "whole response object"),
     "01.make_client": Case(make_client_without_base_url,
@@ -92,4 +106,6 @@ CASES: dict[str, Case] = {
     "03.sse_text": Case(sse_text_requiring_space,
                         lambda env: {"base_url": env.endpoint, "headers": env.headers, "model": env.model},
                         "no space"),
+    "08.digit_pixels": Case(digit_pixels_without_cropping, hint_contains="bounding box"),
+    "08.decode_speed": Case(decode_speed_counting_the_wait, hint_contains="decoding only"),
 }
