@@ -26,12 +26,21 @@ export async function chooseBackend(gpu = navigator.gpu) {
   return { backend: 'webgpu', reason: `WebGPU adapter: ${info.vendor || 'unknown vendor'} ${info.architecture || ''}`.trim() };
 }
 
-const state = { choice: null, fellBack: null };
+const state = { choice: null, fellBack: null, probed: null };
+
+/** An adapter is a promise, a device is a GPU you can use: ask for one before handing WebGPU to the runtime. */
+async function probeDevice() {
+  const adapter = await navigator.gpu.requestAdapter();
+  const device = await adapter.requestDevice();
+  device.destroy();
+}
 
 /** Create a session on the chosen backend; if WebGPU fails to start, say so and fall back to wasm. */
 async function createSession(url, options = {}) {
   if (state.choice.backend === 'webgpu' && !state.fellBack) {
     try {
+      state.probed ??= probeDevice();
+      await state.probed;
       return { session: await ort.InferenceSession.create(url, { ...options, executionProviders: ['webgpu'] }), backend: 'webgpu' };
     } catch (error) {
       state.fellBack = `WebGPU could not start (${error.message}); fell back to wasm`;

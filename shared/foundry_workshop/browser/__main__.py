@@ -10,6 +10,7 @@ Paths default to the course repository's layout relative to the working director
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import threading
 from pathlib import Path
@@ -40,10 +41,8 @@ def _serve(args: argparse.Namespace) -> None:
     folders = DemoFolders(args.sample, args.build / "vendor", args.build / "models")
     with DemoServer(folders, port=args.port) as server:
         print(f"Lesson 08's page: {server.url}  (Ctrl+C to stop)", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,8 @@ the builder does not: one environment for both conversions. Why not the Foundry 
 in ONNX Runtime Web, but 4-bit kernels are several times slower than float32 ones on WebAssembly.
 
 Outputs in ``--out`` (the page reads all of them; it imports nothing else):
-    model.onnx, model_q4.onnx  inputs input_ids, attention_mask, past_key_values.N.key/value; outputs logits, present.N.*
+    model.onnx, model_q4.onnx  inputs input_ids, attention_mask, past_key_values.N.key/value;
+                               outputs logits, present.N.key/value
     tokenizer.json          the Hugging Face tokenizer (vocabulary + merges) for the page's BPE tokenizer
     web_config.json         layer/head sizes, stop tokens, and the chat template rendered around one question
     tokenizer_checks.json   texts and the token ids transformers gives them (tests compare the page's tokenizer)
@@ -31,7 +32,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "byom"))  # the sibling conversion step
-from convert_gguf import gguf_to_hf  # noqa: E402
+from convert_gguf import gguf_to_hf
 
 TOKENIZER_CHECKS = [
     "What is the capital of France?",

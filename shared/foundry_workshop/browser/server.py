@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
+from typing import ClassVar
 
 from foundry_workshop.errors import PortInUseError
 
@@ -62,7 +63,7 @@ class DemoFolders:
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+    extensions_map: ClassVar[dict[str, str]] = {**SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
 
     def __init__(self, *args, folders: DemoFolders, served: list[str], **kwargs) -> None:
         self.folders = folders
@@ -83,7 +84,7 @@ class _Handler(SimpleHTTPRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         self.served.append(f"{code} {self.path}")
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         pass  # the page's requests are recorded in DemoServer.requests instead of flooding a notebook
 
 
