@@ -1,7 +1,7 @@
 """Lesson 08's page in a real, offline browser: Debian's Chromium (headless, no GPU) driven by Playwright.
 
-One page server and one browser for the whole module; a fresh browser context per test, in which every
-request that leaves 127.0.0.1 is refused and recorded. What is checked is what a learner relies on: the page
+One page server, one browser and one page load for the whole module (plus a second page with a stand-in GPU);
+every request that leaves 127.0.0.1 is refused and recorded. What is checked is what a learner relies on: the page
 loads from the course's server alone, says which backend ran and why, classifies exactly as Python's
 onnxruntime does on the same model, picks WebGPU when an adapter exists, tokenizes exactly as transformers
 does, and SmolLM2 running in the tab knows the capital of France.
@@ -71,17 +71,16 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def refused() -> list[str]:
+    """URLs the page tried to reach beyond 127.0.0.1 (refused), over the whole module."""
     return []
 
 
-@pytest.fixture
-def context(browser, refused: list[str]):
+def new_context(browser, refused: list[str]):
     context = browser.new_context(viewport={"width": 1000, "height": 1000})
     block_non_loopback(context, refused)
-    yield context
-    context.close()
+    return context
 
 
 def open_page(context, server: DemoServer):
@@ -89,9 +88,17 @@ def open_page(context, server: DemoServer):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(server.url)
-    page.wait_for_selector("body[data-ready=true]", timeout=60_000)
+    page.wait_for_selector("body[data-ready=true]", timeout=120_000)
     assert errors == [], errors
     return page
+
+
+@pytest.fixture(scope="module")
+def page(browser, server: DemoServer, refused: list[str]):
+    """One page load for the module (the wasm runtime starts once); tests use what it exposes."""
+    context = new_context(browser, refused)
+    yield open_page(context, server)
+    context.close()
 
 
 def reference_solution():
@@ -110,8 +117,7 @@ def record(**numbers: object) -> None:
     REPORT.write_text(json.dumps({**known, **numbers}, indent=2))
 
 
-def test_page_loads_offline_and_falls_back_to_wasm(context, server: DemoServer, refused: list[str]):
-    page = open_page(context, server)
+def test_page_loads_offline_and_falls_back_to_wasm(page, server: DemoServer, refused: list[str]):
     backend = page.locator("#backend")
     assert backend.get_attribute("data-selected") == "wasm"
     assert backend.get_attribute("data-running") == "wasm"
@@ -126,12 +132,11 @@ def test_page_loads_offline_and_falls_back_to_wasm(context, server: DemoServer, 
     record(page_ready_ms=round(page.evaluate("window.demo.readyMs")))
 
 
-def test_classifier_matches_python_onnxruntime(context, server: DemoServer):
+def test_classifier_matches_python_onnxruntime(page):
     import onnxruntime
 
     samples = json.loads((FOLDERS.models / "digits" / "samples.json").read_text())
     rows = samples["inputs"]
-    page = open_page(context, server)
     in_browser = page.evaluate("rows => window.demo.classify(rows)", rows)
 
     session = onnxruntime.InferenceSession(str(FOLDERS.models / "digits" / "model.onnx"))
@@ -143,10 +148,9 @@ def test_classifier_matches_python_onnxruntime(context, server: DemoServer):
     record(classify_rows=len(rows), classify_ms=round(in_browser["ms"], 2))
 
 
-def test_drawing_on_the_canvas_is_classified_like_python(context, server: DemoServer):
+def test_drawing_on_the_canvas_is_classified_like_python(page):
     import onnxruntime
 
-    page = open_page(context, server)
     box = page.locator("#pad").bounding_box()
     # A "7": a bar along the top, then a stroke down to the bottom left.
     points = [(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]
@@ -173,7 +177,8 @@ def test_drawing_on_the_canvas_is_classified_like_python(context, server: DemoSe
     assert "ms on wasm" in page.inner_text("#digit-stats")
 
 
-def test_stand_in_webgpu_adapter_is_selected_then_falls_back(context, server: DemoServer):
+def test_stand_in_webgpu_adapter_is_selected_then_falls_back(browser, server: DemoServer, refused: list[str]):
+    context = new_context(browser, refused)
     context.add_init_script(STAND_IN_ADAPTER)
     page = open_page(context, server)
     backend = page.locator("#backend")
@@ -183,6 +188,7 @@ def test_stand_in_webgpu_adapter_is_selected_then_falls_back(context, server: De
     assert backend.get_attribute("data-running") == "wasm"
     assert "fell back to wasm" in backend.inner_text()
     assert page.evaluate("window.demo.classify([Array(64).fill(0)])")["labels"][0] in range(10)
+    context.close()
 
 
 @pytest.fixture(scope="module")
@@ -192,9 +198,8 @@ def language_model() -> Path:
     return folder
 
 
-def test_tokenizer_matches_transformers(context, server: DemoServer, language_model: Path):
+def test_tokenizer_matches_transformers(page, language_model: Path):
     checks = json.loads((language_model / "tokenizer_checks.json").read_text())
-    page = open_page(context, server)
     encoded = page.evaluate("""async checks => {
         const { Tokenizer } = await import('./tokenizer.js');
         const tokenizer = new Tokenizer(await (await fetch('/models/smollm2/tokenizer.json')).json());
@@ -204,9 +209,7 @@ def test_tokenizer_matches_transformers(context, server: DemoServer, language_mo
 
 
 @pytest.mark.slow
-def test_smollm2_in_the_browser_knows_the_capital_of_france(context, server: DemoServer, language_model: Path,
-                                                           refused: list[str]):
-    page = open_page(context, server)
+def test_smollm2_in_the_browser_knows_the_capital_of_france(page, language_model: Path, refused: list[str]):
     page.fill("#prompt", "What is the capital of France?")
     page.fill("#max-tokens", "24")
     page.click("#generate")
