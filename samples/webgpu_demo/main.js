@@ -7,6 +7,9 @@ import { Tokenizer } from './tokenizer.js';
 ort.env.wasm.wasmPaths = '/vendor/onnxruntime-web/';
 // Threads need a cross-origin isolated page (the course's server sends the COOP/COEP headers).
 ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
+// On wasm, run ONNX Runtime in a Web Worker so the page stays responsive while a model loads or computes
+// (the worker is set up on the first session; WebGPU sessions must run on the page's own thread).
+const useWorker = on => { ort.env.wasm.proxy = on; };
 
 const $ = id => document.getElementById(id);
 const now = () => performance.now();
@@ -47,6 +50,7 @@ async function createSession(url, options = {}) {
       showBackend();
     }
   }
+  useWorker(true);
   return { session: await ort.InferenceSession.create(url, { ...options, executionProviders: ['wasm'] }), backend: 'wasm' };
 }
 
@@ -188,11 +192,12 @@ export async function generate(question, { maxTokens = 48, onText = () => {} } =
   await loadLanguageModel();
   const { session, tokenizer, config } = llm;
   const promptIds = tokenizer.encode(config.prompt_prefix + question + config.prompt_suffix);
-  const emptyCache = new ort.Tensor('float32', new Float32Array(0), [1, config.num_key_value_heads, 0, config.head_dim]);
-  let feeds = {};
+  // An empty cache per input: each tensor needs its own buffer (the worker takes ownership of it).
+  const emptyCache = () => new ort.Tensor('float32', new Float32Array(0), [1, config.num_key_value_heads, 0, config.head_dim]);
+  const feeds = {};
   for (let layer = 0; layer < config.num_layers; layer++) {
-    feeds[`past_key_values.${layer}.key`] = emptyCache;
-    feeds[`past_key_values.${layer}.value`] = emptyCache;
+    feeds[`past_key_values.${layer}.key`] = emptyCache();
+    feeds[`past_key_values.${layer}.value`] = emptyCache();
   }
   const decoder = new TextDecoder();
   const tokens = [];
