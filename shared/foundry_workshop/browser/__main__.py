@@ -4,7 +4,7 @@
     models   export the digit classifier and SmolLM2 to ONNX in the conversion env (make browser-model)
     serve    serve the page on http://127.0.0.1:PORT/ until Ctrl+C
 
-Paths default to the course repository's layout relative to the working directory (run it from the repo root).
+Paths default to the course checkout the working directory is in (``WORKSHOP_BUILD_DIR`` moves ``build/``).
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from foundry_workshop.browser.models import MODELS, build_models
 from foundry_workshop.browser.server import DemoFolders, DemoServer
 from foundry_workshop.browser.vendor import vendor_runtime
 from foundry_workshop.errors import WorkshopError
+from foundry_workshop.settings import build_dir, course_dir
 
-SAMPLE = Path("samples/webgpu_demo")
-BUILD = Path("build/browser")
-CONVERT_PYTHON = Path("build/convert-venv") / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+SAMPLE = (course_dir() or Path.cwd()) / "samples" / "webgpu_demo"
+BUILD = build_dir() / "browser"
+CONVERT_PYTHON = build_dir() / "convert-venv" / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
 
 
 def _vendor(args: argparse.Namespace) -> None:

@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from foundry_workshop.backends.bundled import model_path as bundled_gguf
 from foundry_workshop.errors import BackendUnavailableError, WorkshopError
+from foundry_workshop.models import bundled_model_path as bundled_gguf
 
 MODELS = ("digits", "smollm2")
 _HERE = Path(__file__).resolve().parent
