@@ -17,7 +17,7 @@ Outputs in ``--out`` (the page reads all of them; it imports nothing else):
     web_config.json         layer/head sizes, stop tokens, and the chat template rendered around one question
     tokenizer_checks.json   texts and the token ids transformers gives them (tests compare the page's tokenizer)
 
-    python export_smollm2.py --gguf path/to/model.gguf --out build/browser/models/smollm2
+    PYTHONPATH=<package>/byom python export_smollm2.py --gguf path/to/model.gguf --out build/browser/models/smollm2
 """
 
 from __future__ import annotations

@@ -12,7 +12,9 @@ bundled GGUF file.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -24,9 +26,18 @@ from foundry_workshop.errors import BackendUnavailableError, WorkshopError
 from foundry_workshop.models import bundled_model_path as bundled_gguf
 
 MODELS = ("digits", "smollm2")
-_HERE = Path(__file__).resolve().parent
-_SCRIPTS = {"digits": [_HERE / "export_digits.py"],
-            "smollm2": [_HERE / "export_smollm2.py", _HERE.parent / "byom" / "convert_gguf.py"]}
+
+
+def _module_file(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.origin is not None, name
+    return Path(spec.origin)
+
+
+#: Each model's export script first, then the other files its result depends on.
+_SCRIPTS = {"digits": [_module_file("foundry_workshop.browser.export_digits")],
+            "smollm2": [_module_file("foundry_workshop.browser.export_smollm2"),
+                        _module_file("foundry_workshop.byom.convert_gguf")]}
 _STAMP = ".source.json"
 
 
@@ -74,8 +85,10 @@ def build_model(name: str, out: Path, convert_python: Path, *, force: bool = Fal
     out.mkdir(parents=True, exist_ok=True)
     log = out / f"{name}.log"
     started = time.monotonic()
+    # The SmolLM2 export imports the GGUF step it shares with Foundry Local's conversion from its folder.
+    env = {**os.environ, "PYTHONPATH": str(_SCRIPTS["smollm2"][1].parent)}
     with log.open("w") as sink:  # the builder prints thousands of progress lines: keep them in the log
-        result = subprocess.run(command, stdout=sink, stderr=subprocess.STDOUT)
+        result = subprocess.run(command, stdout=sink, stderr=subprocess.STDOUT, env=env)
     if result.returncode != 0:
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-25:])
         raise ExportError(f"Exporting {name} failed (exit code {result.returncode}). Last lines of {log}:\n{tail}")
