@@ -31,7 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "byom"))  # the sibling conversion step
+# The GGUF -> Hugging Face step shared with Foundry Local's conversion; the caller puts its folder
+# (foundry_workshop/byom) on PYTHONPATH, as foundry_workshop.browser.models does.
 from convert_gguf import gguf_to_hf
 
 TOKENIZER_CHECKS = [
