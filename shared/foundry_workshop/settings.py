@@ -23,7 +23,7 @@ from foundry_workshop.errors import ConfigurationError, UnknownBackendError
 
 BACKENDS = ("bundled", "foundry", "endpoint", "mock", "azure")
 
-#: Setting name -> environment variable that sets it. Documented in the README.
+#: Setting name -> environment variable that sets it. Documented in docs/backends-and-variables.md.
 ENV_VARS: dict[str, str] = {
     "backend": "WORKSHOP_BACKEND",
     "model": "WORKSHOP_MODEL",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from foundry_workshop.bench import load_prompts, run_benchmark, write_reports
-from foundry_workshop.models import bundled_model_path as model_path
+from foundry_workshop.bundled_model import bundled_model_path as model_path
 
 pytestmark = pytest.mark.bundled
 

@@ -98,6 +98,7 @@ def resolve_endpoints(settings: Settings) -> tuple[str, str]:
     if not openai_url and not inference_url:
         raise ConfigurationError(f"The azure backend needs an endpoint. {_WHERE_HINT} {_AUTH_HINT}")
     if not openai_url:
+        assert inference_url  # one of the two is set (checked above)
         if not inference_url.endswith("/models"):
             raise ConfigurationError(
                 f"AZURE_INFERENCE_ENDPOINT {inference_url!r} does not end in /models, so the Azure OpenAI endpoint "
@@ -252,6 +253,8 @@ def make_inference_client(endpoint: str, *, api_key: str | None, credential: Any
         ) from None
     if credential is not None:
         return ChatCompletionsClient(endpoint=endpoint, credential=credential, credential_scopes=[SCOPE])
+    if not api_key:
+        raise ConfigurationError(f"The azure backend needs a key or a credential. {_AUTH_HINT}")
     return ChatCompletionsClient(endpoint=endpoint, credential=AzureKeyCredential(api_key))
 
 

@@ -13,10 +13,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from foundry_workshop.bundled_model import INSTALL_HINT, bundled_model_path
 from foundry_workshop.connection import Connection
 from foundry_workshop.errors import BackendUnavailableError, PortInUseError, ServerNotReadyError
 from foundry_workshop.http_checks import free_port, port_is_free, wait_until_ready
-from foundry_workshop.models import INSTALL_HINT, bundled_model_path, resolve_model
+from foundry_workshop.models import resolve_model
 from foundry_workshop.settings import DEFAULT_MODEL, Settings
 
 #: The only model this backend serves, under the alias the whole course uses for it.

@@ -89,7 +89,9 @@ def course_catalog(online: bool, cache_dir: str | None = None) -> CourseCatalog:
     local = LocalCatalogServer(store.catalog_path).start()
     cache_dir = cache_dir or str(store.cache_dir)
     clear_sdk_catalog_cache(Path(cache_dir))
-    urls = [(local.url, None)] + ([(PUBLIC_CATALOG_URL, None)] if online else [])
+    urls: list[tuple[str, str | None]] = [(local.url, None)]
+    if online:
+        urls.append((PUBLIC_CATALOG_URL, None))
     return CourseCatalog(urls, cache_dir, local.stop)
 
 
@@ -123,7 +125,7 @@ def start_manager(settings: Settings, online: bool) -> tuple[Any, list[Callable[
     except BaseException:
         catalog.close()  # the local catalog server must not outlive a failed start
         raise
-    manager = sdk.FoundryLocalManager.instance
+    manager: Any = sdk.FoundryLocalManager.instance
     cleanups.insert(0, manager.close)  # closed first, then the catalog it was reading
     return manager, cleanups
 

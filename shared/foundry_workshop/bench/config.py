@@ -24,7 +24,7 @@ from typing import Any
 from foundry_workshop.errors import ConfigurationError
 from foundry_workshop.settings import env_value
 
-#: Environment variable -> what it sets. Documented in the README's benchmarking section.
+#: Environment variable -> what it sets. Documented in docs/benchmarking.md.
 BENCH_ENV: dict[str, str] = {
     "BENCH_MODELS": "comma-separated model aliases or ids (default: every model the backend offers)",
     "BENCH_ROUNDS": "measured rounds per prompt (default 3)",

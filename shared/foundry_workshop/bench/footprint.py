@@ -67,9 +67,10 @@ def serving_process(conn: Connection) -> tuple[psutil.Process | None, str]:
         if conn.backend == "foundry":
             return psutil.Process(os.getpid()), "this Python process (the Foundry Local SDK serves in-process)"
         if conn.backend == "endpoint":
-            process = _listening_process(conn.endpoint)
-            if process is not None:
-                return process, f"{process.name()} listening on {urlsplit(conn.endpoint).port} (pid {process.pid})"
+            listening = _listening_process(conn.endpoint)
+            if listening is not None:
+                port = urlsplit(conn.endpoint).port
+                return listening, f"{listening.name()} listening on {port} (pid {listening.pid})"
             return None, "not visible (remote server, or the OS hides other users' processes)"
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         return None, "server process not accessible"
@@ -78,8 +79,9 @@ def serving_process(conn: Connection) -> tuple[psutil.Process | None, str]:
 
 def _peak_rss(process: psutil.Process) -> int | None:
     info = process.memory_info()
-    if hasattr(info, "peak_wset"):  # Windows
-        return int(info.peak_wset)
+    peak = getattr(info, "peak_wset", None)  # Windows
+    if peak is not None:
+        return int(peak)
     status = Path(f"/proc/{process.pid}/status")
     try:
         for line in status.read_text().splitlines():

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import openai
 
@@ -175,7 +175,10 @@ def _read_stream(client: openai.OpenAI, model_id: str, messages: list[dict[str, 
     usage = None
     parts: list[str] = []
     deadline = start + options.timeout
-    with client.chat.completions.create(model=model_id, messages=messages, **options.create_kwargs()) as stream:
+    # create_kwargs() holds stream=True; the dict messages are valid ChatCompletionMessageParams.
+    opened: openai.Stream[Any] = client.chat.completions.create(model=model_id, messages=cast(Any, messages),
+                                                                **options.create_kwargs())
+    with opened as stream:
         for chunk in stream:
             now = time.perf_counter()
             if chunk.usage is not None:
@@ -207,7 +210,8 @@ def _read_stream(client: openai.OpenAI, model_id: str, messages: list[dict[str, 
 def _read_response(client: openai.OpenAI, model_id: str, messages: list[dict[str, str]], options: RequestOptions,
                    sample: Sample, start: float) -> None:
     """Non-streamed (``BENCH_STREAM=0``): only the end-to-end latency is observable; TTFT and decode stay None."""
-    response = client.chat.completions.create(model=model_id, messages=messages, **options.create_kwargs())
+    response: Any = client.chat.completions.create(model=model_id, messages=cast(Any, messages),
+                                                   **options.create_kwargs())
     sample.latency_s = time.perf_counter() - start
     choice = response.choices[0] if response.choices else None
     sample.text = (choice.message.content or "") if choice else ""

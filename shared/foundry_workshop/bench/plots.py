@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
+from foundry_workshop.bench.measure import Sample
 from foundry_workshop.bench.result import BenchResult
 from foundry_workshop.bench.stats import group_by, measured
 
@@ -25,6 +26,11 @@ def _colors(models: Sequence[str]) -> dict[str, tuple[float, ...]]:
 
     palette = colormaps["tab10"]
     return {model: palette(i % 10) for i, model in enumerate(models)}
+
+
+def _values(samples: Sequence[Sample], metric: str) -> list[float]:
+    """A metric of each sample, NaN where it was not measured (matplotlib leaves NaN points out)."""
+    return [np.nan if (v := getattr(s, metric)) is None else float(v) for s in samples]
 
 
 def _empty(fig: Figure, message: str) -> Figure:
@@ -101,12 +107,12 @@ def ttft_vs_total(result: BenchResult) -> Figure:
         for phase, marker, label in (("measure", "o", model), ("warmup", "x", f"{model} (warm-up)")):
             points = [s for s in samples if s.model == model and s.phase == phase]
             if points:
-                ax.scatter([s.ttft_s for s in points], [s.latency_s for s in points], marker=marker, s=30,
+                ax.scatter(_values(points, "ttft_s"), _values(points, "latency_s"), marker=marker, s=30,
                            color=color, alpha=0.75, label=label)
     outliers = [s for s in samples if s.outlier]
     if outliers:
-        ax.scatter([s.ttft_s for s in outliers], [s.latency_s for s in outliers], s=140, facecolors="none",
-                   edgecolors="tab:red", linewidths=1.5, label="outlier")
+        ax.scatter(_values(outliers, "ttft_s"), _values(outliers, "latency_s"), s=140,
+                   facecolors="none", edgecolors="tab:red", linewidths=1.5, label="outlier")
     ax.set_xlabel("time to first token (s)")
     ax.set_ylabel("end-to-end latency (s)")
     ax.set_xlim(left=0)
@@ -163,7 +169,7 @@ def show_figures(paths: dict[str, Path] | Sequence[str | Path]) -> None:
         from IPython import get_ipython
         from IPython.display import Image, display
     except ImportError:
-        get_ipython = None  # type: ignore[assignment]
+        get_ipython = None
     if get_ipython is None or get_ipython() is None:
         for path in files:
             print(f"figure: {path}")

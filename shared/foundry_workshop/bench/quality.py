@@ -15,6 +15,7 @@ Every report folder holds ``manual-scores-template.json`` with each model's answ
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -47,7 +48,7 @@ def on_five_point_scale(coverage: float | None) -> float | None:
     return None if coverage is None else MANUAL_MIN + (MANUAL_MAX - MANUAL_MIN) * coverage
 
 
-def load_manual_scores(path: str | Path) -> dict[str, dict[str, float]]:
+def load_manual_scores(path: str | os.PathLike[str]) -> dict[str, dict[str, float]]:
     """``{model: {prompt_id: score}}`` from a JSON file; entries may be numbers, ``{"score": n}`` or null."""
     path = Path(path)
     try:

@@ -95,7 +95,7 @@ class BenchResult:
         quality = group_by([s for s in measured(self.samples) if s.quality is not None],
                            lambda s: (s.model, s.prompt_id))
         for (model, prompt_id), stats in per_prompt(self.samples).items():
-            scores = [s.quality for s in quality.get((model, prompt_id), [])]
+            scores = [s.quality for s in quality.get((model, prompt_id), []) if s.quality is not None]
             rows.append({
                 "model": model, "prompt_id": prompt_id, "stats": stats,
                 "quality_coverage": sum(scores) / len(scores) if scores else None,

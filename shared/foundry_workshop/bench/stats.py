@@ -12,7 +12,7 @@ weights into caches, the client's first connection) that a user sees once, not o
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -29,6 +29,8 @@ OUTLIER_METRICS = ("ttft_s", "decode_tps")
 TUKEY_K = 1.5
 #: Fewer samples than this give no meaningful quartiles: nothing is flagged.
 MIN_SAMPLES_FOR_OUTLIERS = 4
+
+T = TypeVar("T")
 
 
 def describe(values: Iterable[float | int | None]) -> dict[str, float | int | None]:
@@ -84,9 +86,9 @@ def flag_outliers(samples: Sequence[Sample]) -> int:
     return flagged
 
 
-def group_by(samples: Iterable[Sample], key: Callable[[Sample], Any]) -> dict[Any, list[Sample]]:
-    """Samples grouped by ``key``, groups and members in first-seen order."""
-    groups: dict[Any, list[Sample]] = {}
+def group_by(samples: Iterable[T], key: Callable[[T], Any]) -> dict[Any, list[T]]:
+    """Samples (or any items) grouped by ``key``, groups and members in first-seen order."""
+    groups: dict[Any, list[T]] = {}
     for sample in samples:
         groups.setdefault(key(sample), []).append(sample)
     return groups

@@ -19,9 +19,9 @@ import sys
 import time
 from pathlib import Path
 
+from foundry_workshop.bundled_model import bundled_model_path as bundled_gguf
 from foundry_workshop.byom.local_catalog import catalog_entry, write_inference_model_json
 from foundry_workshop.byom.store import ALIAS, MODEL_NAME, MODEL_VERSION, Store
-from foundry_workshop.models import bundled_model_path as bundled_gguf
 
 _STAMP = ".source.json"
 

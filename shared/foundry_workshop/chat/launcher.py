@@ -54,7 +54,7 @@ _CHAINLIT_FLAG_VARS = ("CI", "DEBUG", "WATCH", "HEADLESS", "NO_CACHE", "RUN_TARG
 
 
 def chainlit_command(app_path: Path, port: int) -> list[str]:
-    """The command line that serves ``app_path`` on 127.0.0.1:``port`` (what the README shows)."""
+    """The command line that serves ``app_path`` on 127.0.0.1:``port`` (what docs/chat-app.md shows)."""
     return [sys.executable, "-m", "chainlit", "run", app_path.name, "--headless", "--host", "127.0.0.1",
             "--port", str(port)]
 

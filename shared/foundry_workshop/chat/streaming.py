@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import openai
 
@@ -69,7 +69,8 @@ async def stream_reply(
     endpoint = endpoint or str(client.base_url).rstrip("/")
     timeout = client.timeout if isinstance(client.timeout, int | float) else None
     try:
-        stream = await client.chat.completions.create(model=model, messages=messages, stream=True, **params)
+        # The dict messages are valid ChatCompletionMessageParams; openai's TypedDicts cannot say so for dict[str, str].
+        stream = await client.chat.completions.create(model=model, messages=cast(Any, messages), stream=True, **params)
     except openai.OpenAIError as exc:
         reply.problem = classify(exc, endpoint=endpoint, model=model, timeout=timeout, secrets=secrets)
         return reply

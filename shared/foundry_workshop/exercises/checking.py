@@ -74,7 +74,7 @@ def exercise(exercise_id: str, *, solutions: bool = False) -> Callable[[F], F]:
                 setattr(chosen, _REFERENCE, True)
         except (AttributeError, TypeError):  # a builtin or a bound method: nothing to mark
             pass
-        return chosen  # type: ignore[no-any-return]
+        return chosen
 
     return decorate
 

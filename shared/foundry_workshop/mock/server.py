@@ -79,7 +79,7 @@ class MockServer:
         self.host = host
         #: HTTPS when a certificate is given (the Azure emulation needs it: Azure SDKs send bearer tokens
         #: over TLS only).
-        self._ssl = {"ssl_certfile": ssl_certfile, "ssl_keyfile": ssl_keyfile} if ssl_certfile else {}
+        self._ssl: dict[str, Any] = {"ssl_certfile": ssl_certfile, "ssl_keyfile": ssl_keyfile} if ssl_certfile else {}
         self._family, self._address = _loopback_address(host, port)
         self._log_level = log_level
         self._server: uvicorn.Server | None = None

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -76,12 +77,12 @@ class ConnectionHandle:
             raise ConnectionAbort("Connection dropped by the mock 'disconnect' fault")
 
 
-def connection_from_scope(scope: dict[str, Any]) -> ConnectionHandle:
+def connection_from_scope(scope: MutableMapping[str, Any]) -> ConnectionHandle:
     handle = scope.get(SCOPE_KEY)
     return handle if isinstance(handle, ConnectionHandle) else ConnectionHandle(None)
 
 
-def received_at_from_scope(scope: dict[str, Any]) -> float:
+def received_at_from_scope(scope: MutableMapping[str, Any]) -> float:
     """When the request arrived (event-loop clock); "now" if the middleware did not run."""
     received_at = scope.get(RECEIVED_AT_KEY)
     return received_at if isinstance(received_at, float) else asyncio.get_running_loop().time()

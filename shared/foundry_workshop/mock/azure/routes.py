@@ -52,7 +52,7 @@ def add_azure_routes(app: FastAPI, state: MockState, azure: AzureState) -> None:
     async def _azure_error(_: Request, exc: AzureError) -> Response:
         return exc.to_response()
 
-    openai_style_not_found = app.exception_handlers[StarletteHTTPException]
+    openai_style_not_found: Any = app.exception_handlers[StarletteHTTPException]  # the app's own (async) handler
 
     async def _not_found(request: Request, exc: Exception) -> Response:
         path = request.url.path
