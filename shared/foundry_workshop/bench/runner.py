@@ -19,7 +19,10 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from foundry_workshop import connect
+import numpy
+import openai
+
+from foundry_workshop import __version__, connect
 from foundry_workshop.bench.concurrency import ConcurrencyPoint, run_level
 from foundry_workshop.bench.config import BenchConfig, Prompt, bench_config, with_overrides
 from foundry_workshop.bench.footprint import measure_footprint
@@ -60,11 +63,6 @@ def _serves(conn: Connection, alias: str) -> bool:
 
 
 def _environment(config: BenchConfig, first: Connection | None) -> dict[str, Any]:
-    import numpy
-    import openai
-
-    from foundry_workshop import __version__
-
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     return {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
