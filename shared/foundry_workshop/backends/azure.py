@@ -45,6 +45,7 @@ import requests
 
 from foundry_workshop.connection import PLACEHOLDER_KEY, Connection
 from foundry_workshop.errors import BackendUnavailableError, ConfigurationError, EndpointUnreachableError
+from foundry_workshop.failures import classify
 from foundry_workshop.settings import Settings
 from foundry_workshop.wire_guard import guarded_async_http_client, guarded_http_client
 
@@ -222,10 +223,12 @@ class AzureConnection(Connection):
                 # max_completion_tokens, not max_tokens: reasoning deployments (gpt-5.x) refuse max_tokens.
                 model=self.model, messages=[{"role": "user", "content": "ping"}], max_completion_tokens=16
             )
-        except openai.APIStatusError as exc:
-            problems.append(f"Deployment {self.model!r} at {self.endpoint} answered {exc.status_code}: {exc.message}")
-        except openai.APIConnectionError as exc:
-            problems.append(f"No answer from {self.endpoint} ({exc.message}). Check the network. {_WHERE_HINT}")
+        except openai.OpenAIError as exc:
+            failure = classify(exc, endpoint=self.endpoint, model=self.model)
+            if failure.status is not None:
+                problems.append(f"Deployment {self.model!r} at {self.endpoint} answered {failure.detail}")
+            else:
+                problems.append(f"No answer from {self.endpoint} ({failure.detail}). Check the network. {_WHERE_HINT}")
         except ClientAuthenticationError as exc:
             problems.append(f"Keyless sign-in failed ({type(exc).__name__}). {_AUTH_HINT}")
         return {"ok": not problems, "endpoint": self.endpoint, "model": self.model, "problems": problems}
