@@ -22,8 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from foundry_workshop.bundled_model import bundled_model_path as bundled_gguf
 from foundry_workshop.errors import BackendUnavailableError, WorkshopError
-from foundry_workshop.models import bundled_model_path as bundled_gguf
 
 MODELS = ("digits", "smollm2")
 

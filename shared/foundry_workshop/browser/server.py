@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import ClassVar
 
 from foundry_workshop.errors import PortInUseError
 
@@ -63,9 +62,9 @@ class DemoFolders:
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    extensions_map: ClassVar[dict[str, str]] = {**SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
-
     def __init__(self, *args, folders: DemoFolders, served: list[str], **kwargs) -> None:
+        # Set before the base class handles the request (its __init__ does).
+        self.extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
         self.folders = folders
         self.served = served
         super().__init__(*args, directory=str(folders.page), **kwargs)
@@ -112,7 +111,7 @@ class DemoServer:
         except OSError as exc:
             raise PortInUseError(port, "--port") from exc
         self._httpd.daemon_threads = True
-        self._httpd.handle_error = _quiet_disconnects(self._httpd.handle_error)
+        self._httpd.handle_error = _quiet_disconnects(self._httpd.handle_error)  # type: ignore[method-assign]
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="webgpu-demo", daemon=True)
 
     @property
