@@ -12,6 +12,7 @@
 """
 
 from foundry_workshop.routing.cloud import cloud_connection
+from foundry_workshop.routing.matrix import MatrixRow, decision_matrix, matrix_markdown
 from foundry_workshop.routing.pricing import Price, PriceTable
 from foundry_workshop.routing.records import Attempt, DecisionLog, DecisionRecord
 from foundry_workshop.routing.router import Router, RoutingError, Target
@@ -38,7 +39,8 @@ from foundry_workshop.routing.tokens import (
 
 __all__ = [
     "CLOUD", "DEFAULT_THRESHOLD_TOKENS", "LOCAL", "SEED_TASK_ROUTES", "ApproxTokenCounter", "Attempt",
-    "ComplexityRule", "Decision", "DecisionLog", "DecisionRecord", "LlamaCppTokenCounter", "Price", "PriceTable",
-    "PrivacyRule", "RouteRequest", "Router", "RoutingError", "Rule", "Target", "TaskRule", "TokenCount",
-    "TokenCounter", "cloud_connection", "default_rules", "token_counter_for",
+    "ComplexityRule", "Decision", "DecisionLog", "DecisionRecord", "LlamaCppTokenCounter", "MatrixRow", "Price",
+    "PriceTable", "PrivacyRule", "RouteRequest", "Router", "RoutingError", "Rule", "Target", "TaskRule",
+    "TokenCount", "TokenCounter", "cloud_connection", "decision_matrix", "default_rules", "matrix_markdown",
+    "token_counter_for",
 ]
