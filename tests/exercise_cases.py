@@ -109,3 +109,71 @@ CASES: dict[str, Case] = {
     "08.digit_pixels": Case(digit_pixels_without_cropping, hint_contains="bounding box"),
     "08.decode_speed": Case(decode_speed_counting_the_wait, hint_contains="decoding only"),
 }
+
+
+# -- lessons 04-07 (lessons-b) ------------------------------------------------------------------------------
+def validate_by_substring(base_url, model_id, headers=None):
+    import requests
+
+    listing = requests.get(f"{base_url}/models", headers=headers, timeout=10).text  # "in" on the raw text
+    chat = requests.post(f"{base_url}/chat/completions", headers=headers, timeout=60, json={
+        "model": model_id, "messages": [{"role": "user", "content": "Say OK."}], "max_tokens": 10})
+    text = chat.json()["choices"][0]["message"]["content"] if chat.ok else ""
+    return {"listed": model_id in listing, "answers": bool(text.strip())}
+
+
+def pick_variant_by_prefix(catalog, alias, cached):
+    matching = [v["name"] for v in catalog if v["name"].lower().startswith(alias.lower())]
+    return matching[0] if matching else None
+
+
+def stream_stats_seed_formula(start, arrivals, completion_tokens):
+    elapsed = arrivals[-1] - start
+    return {"ttft_s": arrivals[0] - start, "latency_s": elapsed, "decode_tps": (completion_tokens or 0) / elapsed}
+
+
+def pick_model_lowest_ttft(rows, max_ttft_p95_s, min_quality):
+    ok = [r for r in rows if r["status"] != "failed" and r["ttft_p95"] is not None
+          and r["ttft_p95"] <= max_ttft_p95_s and (r["quality"] or 0) >= min_quality]
+    return min(ok, key=lambda r: r["ttft_p95"])["model"] if ok else None
+
+
+async def stream_answer_forgetting_history(client, model, history, text, msg):
+    stream = await client.chat.completions.create(  # the seed's handler: only the system prompt and the message
+        model=model, stream=True,
+        messages=[{"role": "system", "content": "You are a helpful AI assistant."}, {"role": "user", "content": text}],
+    )
+    async for chunk in stream:
+        if chunk.choices and chunk.choices[0].delta.content:
+            await msg.stream_token(chunk.choices[0].delta.content)
+    await msg.send()
+
+
+def confidential_words_case_sensitive(request):
+    from foundry_workshop.routing import LOCAL, Decision
+
+    text = " ".join(str(m.get("content") or "") for m in request.messages)
+    return Decision(LOCAL, "keywords") if any(w in text for w in ("password", "salary", "patient")) else None
+
+
+def ask_with_fallback_on_any_error(local, local_model, cloud, cloud_model, prompt):
+    messages = [{"role": "user", "content": prompt}]
+    try:
+        return "local", local.chat.completions.create(model=local_model, messages=messages).choices[0].message.content
+    except Exception:  # also hides mistakes such as an unknown model
+        return "cloud", cloud.chat.completions.create(model=cloud_model, messages=messages).choices[0].message.content
+
+
+CASES.update({
+    "04.validate": Case(validate_by_substring,
+                        lambda env: {"base_url": env.endpoint, "model_id": env.model, "headers": env.headers},
+                        "not substrings"),
+    "04.pick_variant": Case(pick_variant_by_prefix, hint_contains="never a prefix"),
+    "05.stream_stats": Case(stream_stats_seed_formula, hint_contains="the wait for the first token is not decoding"),
+    "05.pick_model": Case(pick_model_lowest_ttft, hint_contains="HIGHEST decode rate"),
+    "06.stream_answer": Case(stream_answer_forgetting_history,
+                             lambda env: {"endpoint": env.endpoint, "api_key": env.api_key, "model": env.model},
+                             "whole conversation"),
+    "07.confidential_words": Case(confidential_words_case_sensitive, hint_contains="without regard to case"),
+    "07.ask_with_fallback": Case(ask_with_fallback_on_any_error, hint_contains="Do not fall back on a mistake"),
+})
