@@ -43,3 +43,12 @@ def test_shape(path):
     assert any("check(" in c or "assert" in c for c in code), "the exercise is checked"
     if any("@exercise(" in c for c in code):
         assert 'from_env("solutions")' in params, "SOLUTIONS = from_env(\"solutions\") in the parameters cell"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_cells_are_short(path):
+    """The course's rule: no code cell over 25 lines (longer code belongs in the package or a sample file)."""
+    nb = nbformat.read(path, as_version=4)
+    long = {i: len(c.source.splitlines()) for i, c in enumerate(nb.cells)
+            if c.cell_type == "code" and len(c.source.splitlines()) > 25}
+    assert not long, f"code cells over 25 lines (cell index: lines): {long}"
