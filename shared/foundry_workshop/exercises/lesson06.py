@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
+import httpx2
 import openai
 
 from foundry_workshop.exercises.registry import register
@@ -52,11 +52,11 @@ class MessageRecorder:
 async def _run(handler: Callable[..., Any], endpoint: str, api_key: str, model: str) -> dict[str, Any]:
     bodies: list[dict[str, Any]] = []
 
-    async def record(request: httpx.Request) -> None:
+    async def record(request: httpx2.Request) -> None:
         if request.url.path.endswith("/chat/completions"):
             bodies.append(json.loads(request.content or b"{}"))
 
-    async with httpx.AsyncClient(event_hooks={"request": [record]}, timeout=120) as http:
+    async with httpx2.AsyncClient(event_hooks={"request": [record]}, timeout=120) as http:
         client = openai.AsyncOpenAI(base_url=endpoint, api_key=api_key, http_client=http, max_retries=0)
         history, msg = [dict(m) for m in _HISTORY], MessageRecorder()
         await handler(client, model, history, _QUESTION, msg)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 import openai
 
 from foundry_workshop.exercises.registry import register
@@ -54,7 +54,7 @@ def check_ask_with_fallback(ask_with_fallback: Callable[..., Any]) -> str | None
     # One server plays both sides (faults aimed at the local model only) and one HTTP client serves every
     # OpenAI client: the check stays well under a second.
     local_model, cloud_model = DEFAULT_MODELS[0].id, DEFAULT_MODELS[-1].id
-    with MockServer() as server, httpx.Client(timeout=10) as http:
+    with MockServer() as server, httpx2.Client(timeout=10) as http:
 
         def client(url: str) -> openai.OpenAI:
             return openai.OpenAI(base_url=url, api_key="not-needed", max_retries=0, http_client=http)
