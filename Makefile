@@ -24,9 +24,13 @@ CHAT_PORT ?= 8000
 CHROMIUM  := /usr/bin/chromium
 CONVERT_VENV  := build/convert-venv
 CONVERT_STAMP := $(CONVERT_VENV)/.installed
+OPENWEBUI_VENV  := build/openwebui-venv
+OPENWEBUI_STAMP := $(OPENWEBUI_VENV)/.installed
+OPENWEBUI_PORT  ?= 3000
 
 .PHONY: help install run test lint format lab clean foundry-model chat browser bench check
 .PHONY: fault-matrix
+.PHONY: openwebui openwebui-install test-integrations
 .DEFAULT_GOAL := help
 
 help:
@@ -37,6 +41,8 @@ help:
 	@echo "make bench - benchmark models (latency, TTFT, tokens/s, memory, quality) -> $(BUILD)/bench/"
 	@echo "make chat  - the Chainlit chat app on http://127.0.0.1:$(CHAT_PORT) (CHAT_PORT=8001 to change)"
 	@echo "make foundry-model - convert the bundled model for Foundry Local (offline BYOM; cached in build/foundry)"
+	@echo "make openwebui - Open WebUI on http://127.0.0.1:$(OPENWEBUI_PORT) on the course's model (installs ~3 GB once)"
+	@echo "make test-integrations - the opt-in tests that need Open WebUI (installs it first)"
 	@echo "make lint  - ruff, mypy, the import contract (lint-imports), and notebooks committed without outputs"
 	@echo "Options: BACKEND=$$($(BIN)/python -c 'from foundry_workshop.settings import BACKENDS; print(*BACKENDS, sep="|")' 2>/dev/null || echo '<a backend: make install first>') MODEL=<alias>"
 
@@ -72,6 +78,20 @@ browser:
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "note: no Chromium at $(CHROMIUM); install it (Debian: sudo apt-get install chromium) for the browser test"; fi
+
+# Open WebUI lives in its own environment (~3 GB, torch CPU): see requirements-openwebui.txt, docs/openwebui.md.
+$(OPENWEBUI_STAMP): requirements-openwebui.txt
+	$(BIN)/python -m foundry_workshop.openwebui install --venv $(OPENWEBUI_VENV) --requirements requirements-openwebui.txt
+
+openwebui-install: install $(OPENWEBUI_STAMP)
+
+openwebui: openwebui-install
+	$(BIN)/python -m foundry_workshop.openwebui serve --venv $(OPENWEBUI_VENV) --port $(OPENWEBUI_PORT)
+
+# Opt-in (`make test` skips these when Open WebUI is absent): Open WebUI in a real browser, on the mock and on
+# the bundled model. Here a missing Open WebUI or Chromium fails instead of skipping.
+test-integrations: openwebui-install browser
+	WORKSHOP_REQUIRE_OPENWEBUI=1 $(BIN)/python -m pytest tests/test_openwebui_browser.py
 
 bench: install
 	$(BIN)/python -m foundry_workshop.bench --out $(BUILD)/bench $(BENCH_ARGS)

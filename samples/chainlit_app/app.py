@@ -10,20 +10,28 @@ course's settings (``WORKSHOP_*`` variables, ``.env``); with nothing set, the ap
 This file only wires Chainlit's events to ``foundry_workshop.chat``, where the logic lives and is tested:
 one model connection per process (``ModelService``), a budgeted history per session (``ChatHistory``), and
 ``stream_reply``, which streams with the async client and explains failures instead of raising them.
+
+In production (docs/deployment.md): sign-in turns on when ``CHAINLIT_AUTH_SECRET``, ``CHAT_USERNAME`` and
+``CHAT_PASSWORD`` are set; ``GET /healthz`` says whether the model answers (200) or not (503); the model is
+warmed up with a one-token request at start so the first user does not wait for it to load.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import chainlit as cl
 from chainlit.input_widget import Select, Slider
 from chainlit.logger import logger
+from chainlit.server import app as web
+from fastapi.responses import JSONResponse
 
 from foundry_workshop.chat import ChatHistory, ModelService, stream_reply
+from foundry_workshop.chat.deploy import ChatAuth
 from foundry_workshop.failures import classify
 
 SYSTEM_PROMPT = "You are a helpful assistant running on the user's own computer. Answer clearly and concisely."
@@ -36,6 +44,26 @@ MARK_STOPPED = "\n\n*[stopped]*"
 MARK_CUT = f"\n\n*[answer cut at the {MAX_REPLY_TOKENS}-token limit]*"
 
 service = ModelService()  # one connection for the whole app, shared by every chat session
+auth = ChatAuth.from_env()  # sign-in when CHAINLIT_AUTH_SECRET, CHAT_USERNAME and CHAT_PASSWORD are set
+auth.check_complete()
+
+if auth.enabled:
+    os.environ.setdefault("CHAINLIT_AUTH_SECRET", auth.secret or "")  # Chainlit reads it here (it may come from .env)
+
+    @cl.password_auth_callback
+    def login(username: str, password: str) -> cl.User | None:
+        """Chainlit's sign-in form calls this; None means "wrong username or password"."""
+        return cl.User(identifier=username) if auth.verify(username, password) else None
+
+
+@web.get("/healthz")
+async def healthz() -> JSONResponse:
+    """For a supervisor or load balancer: 200 when the model answers, 503 (with the reason) when not."""
+    report = await service.health()
+    return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
+
+
+web.router.routes.insert(0, web.router.routes.pop())  # ahead of Chainlit's catch-all page route
 
 
 def guarded(handler: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
@@ -56,6 +84,7 @@ def guarded(handler: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[A
 @cl.on_app_startup
 async def startup() -> None:
     logger.info(await service.startup_report())  # what the app connected to, or why not
+    logger.info(await service.warm_up())  # load the model now, not on the first user's question
 
 
 @cl.on_app_shutdown

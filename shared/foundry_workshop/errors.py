@@ -7,6 +7,7 @@ or a subclass for one situation. None of them ever carries an API key.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 
@@ -80,11 +81,14 @@ class ServerError(WorkshopError):
 class PortInUseError(WorkshopError, OSError):
     """The port a local server should listen on is taken by another program."""
 
-    def __init__(self, port: int, setting: str = "WORKSHOP_PORT") -> None:
+    def __init__(self, port: int, setting: str = "WORKSHOP_PORT", owner: str | None = None) -> None:
         self.port = port
+        self.owner = owner
+        find = (f"Get-NetTCPConnection -LocalPort {port} -State Listen" if os.name == "nt"
+                else f"lsof -nP -iTCP:{port} -sTCP:LISTEN` or `ss -ltnp 'sport = :{port}'")
         super().__init__(
-            f"Port {port} on 127.0.0.1 is already in use by another program. "
-            f"Stop that program, or set {setting} to another port (0 picks a free one)."
+            f"Port {port} on 127.0.0.1 is already in use by {owner or 'another program'}. "
+            f"Stop that program (find it with `{find}`), or set {setting} to another port (0 picks a free one)."
         )
 
 

@@ -7,6 +7,7 @@ import socket
 import time
 from collections.abc import Callable, Mapping
 
+import psutil
 import requests
 
 from foundry_workshop.errors import EndpointUnreachableError, ServerError, ServerNotReadyError
@@ -128,6 +129,16 @@ def port_is_free(port: int) -> bool:
         except OSError:
             return False
         return True
+
+
+def port_owner(port: int) -> str | None:
+    """The program listening on TCP ``port`` here ("name (pid N)"), when the OS lets this user see it."""
+    try:
+        listening = [c for c in psutil.net_connections(kind="tcp")
+                     if c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN and c.pid]
+        return f"{psutil.Process(listening[0].pid).name()} (pid {listening[0].pid})" if listening else None
+    except (psutil.AccessDenied, psutil.NoSuchProcess):  # macOS needs root to see other users' sockets
+        return None
 
 
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
+from typing import Any
 
 import openai
 
@@ -24,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 #: Prefix of the startup report line in the app's log (the launcher looks for it).
 REPORT_PREFIX = "Model check:"
+#: Prefix of the warm-up line in the app's log.
+WARM_UP_PREFIX = "Model warm-up:"
 
 
 class ModelService:
@@ -40,6 +44,8 @@ class ModelService:
         #: Why the last attempt failed (a learner-facing message), or None.
         self.problem: str | None = None
         self._client: openai.AsyncOpenAI | None = None
+        #: Seconds the warm-up request took (None until one succeeded).
+        self.warm_up_seconds: float | None = None
 
     @property
     def connected(self) -> bool:
@@ -89,6 +95,37 @@ class ModelService:
         if await self.ensure():
             return f"{REPORT_PREFIX} OK - {self.describe()}"
         return f"{REPORT_PREFIX} NOT CONNECTED - {self.problem} The app will retry when a chat starts."
+
+    async def warm_up(self) -> str:
+        """Send a one-token request so the model is loaded and cached before the first user asks.
+
+        A local server loads weights and fills caches on its first request (seconds on a laptop, more for a
+        large model); paying that at start means the first user sees a normal first-token time. Returns the
+        log line; a failure is reported, not raised (the app still serves, and each chat retries).
+        """
+        if not await self.ensure():
+            return f"{WARM_UP_PREFIX} skipped (not connected)"
+        started = time.monotonic()
+        try:
+            await self.client.chat.completions.create(
+                model=self.connection.model, messages=[{"role": "user", "content": "Hi"}], max_tokens=1
+            )
+        except openai.OpenAIError as exc:
+            return f"{WARM_UP_PREFIX} failed ({type(exc).__name__}); the first answer may be slow"
+        self.warm_up_seconds = time.monotonic() - started
+        return f"{WARM_UP_PREFIX} the model answered in {self.warm_up_seconds:.2f} s"
+
+    async def health(self) -> dict[str, Any]:
+        """What ``GET /healthz`` reports: the model answers (``ok``) or why not (``unavailable``); no secrets."""
+        if not await self.ensure():
+            return {"status": "unavailable", "problem": self.problem}
+        conn = self.connection
+        try:
+            checked = await asyncio.to_thread(conn.health)
+        except WorkshopError as exc:
+            return {"status": "unavailable", "model": conn.model, "problem": str(exc)}
+        return {"status": "ok" if checked["ok"] else "unavailable", "model": conn.model, "backend": conn.backend,
+                "warm_up_s": self.warm_up_seconds, "problems": checked["problems"]}
 
     def describe(self) -> str:
         conn = self.connection

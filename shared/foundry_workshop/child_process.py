@@ -1,0 +1,71 @@
+"""Servers the course starts as child processes (the Chainlit app, Open WebUI): start detached, stop for sure.
+
+Each child runs in a process group (session) of its own, so a Ctrl+C meant for a notebook cell does not
+reach it, and stopping it can reach whatever it started itself (a model server) and nothing else. Stopping
+asks first (SIGTERM / CTRL_BREAK: uvicorn shuts down gracefully and runs the app's shutdown hooks) and
+forces after a timeout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import IO
+
+import psutil
+
+
+def spawn(command: Sequence[str], *, cwd: Path, env: Mapping[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+    """Start ``command`` in a new process group, its output (stdout and stderr) going to ``log``."""
+    extra: dict = {"start_new_session": True} if os.name == "posix" else {
+        "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+    }
+    return subprocess.Popen(list(command), cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL, stdout=log,
+                            stderr=subprocess.STDOUT, **extra)
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 15.0) -> int:
+    """Ask ``process`` to exit, wait up to ``timeout`` s, then kill its whole group. Returns the exit code."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_group(process)
+            process.wait(timeout=timeout)
+    return process.returncode
+
+
+def kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill ``process`` and everything in its process group (POSIX); on Windows, the process and its children."""
+    if os.name == "posix":
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        return
+    try:
+        children = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        children = []
+    for child in children:
+        child.kill()
+    process.kill()
+
+
+def resident_bytes(pid: int) -> int:
+    """Resident memory of process ``pid`` and all its descendants (0 once it has exited)."""
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for process in processes:
+        try:
+            total += process.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return total

@@ -1,0 +1,49 @@
+"""The chat app's deployment rules: sign-in settings, and no listening beyond loopback without them."""
+
+from __future__ import annotations
+
+import pytest
+
+from foundry_workshop.chat.deploy import AUTH_VARIABLES, ChatAuth, check_exposure, is_loopback
+from foundry_workshop.errors import ConfigurationError
+
+SECRET, USER, PASSWORD = "s" * 40, "ada", "correct horse battery staple"
+
+
+def test_sign_in_comes_from_the_environment_or_dotenv_and_never_shows_its_values(clean_env, tmp_path):
+    clean_env.setenv("CHAINLIT_AUTH_SECRET", SECRET)
+    (tmp_path / ".env").write_text(f"CHAT_USERNAME={USER}\nCHAT_PASSWORD={PASSWORD}\n")
+    auth = ChatAuth.from_env()
+    assert auth.enabled and auth.missing == []
+    assert PASSWORD not in repr(auth) and SECRET not in repr(auth)
+    assert auth.environment() == dict(zip(AUTH_VARIABLES, (SECRET, USER, PASSWORD), strict=True))
+
+
+def test_only_the_exact_username_and_password_get_in():
+    auth = ChatAuth(SECRET, USER, PASSWORD)
+    assert auth.verify(USER, PASSWORD)
+    assert not auth.verify(USER, PASSWORD + " ")
+    assert not auth.verify("Ada", PASSWORD)
+    assert not auth.verify("", "")
+    assert not ChatAuth().verify("", ""), "no configured user: nobody gets in"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_loopback_needs_no_sign_in(host):
+    assert is_loopback(host)
+    check_exposure(host, ChatAuth())
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "no-such-host.invalid"])
+def test_anything_else_is_refused_without_sign_in_and_the_message_says_what_to_set(host):
+    assert not is_loopback(host)
+    with pytest.raises(ConfigurationError) as info:
+        check_exposure(host, ChatAuth())
+    message = str(info.value)
+    assert host in message and all(name in message for name in AUTH_VARIABLES) and "127.0.0.1" in message
+    check_exposure(host, ChatAuth(SECRET, USER, PASSWORD))  # with sign-in it is allowed
+
+
+def test_half_configured_sign_in_is_an_error_not_an_open_app():
+    with pytest.raises(ConfigurationError, match="CHAINLIT_AUTH_SECRET not set"):
+        check_exposure("127.0.0.1", ChatAuth(None, USER, PASSWORD))
