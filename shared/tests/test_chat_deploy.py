@@ -1,11 +1,17 @@
-"""The chat app's deployment rules: sign-in settings, and no listening beyond loopback without them."""
+"""The chat app's deployment rules: sign-in settings, no listening beyond loopback without them, warm-up and
+health."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+from foundry_workshop import connect
 from foundry_workshop.chat.deploy import AUTH_VARIABLES, ChatAuth, check_exposure, is_loopback
+from foundry_workshop.chat.service import WARM_UP_PREFIX, ModelService
 from foundry_workshop.errors import ConfigurationError
+from foundry_workshop.http_checks import free_port
 
 SECRET, USER, PASSWORD = "s" * 40, "ada", "correct horse battery staple"
 
@@ -47,3 +53,26 @@ def test_anything_else_is_refused_without_sign_in_and_the_message_says_what_to_s
 def test_half_configured_sign_in_is_an_error_not_an_open_app():
     with pytest.raises(ConfigurationError, match="CHAINLIT_AUTH_SECRET not set"):
         check_exposure("127.0.0.1", ChatAuth(None, USER, PASSWORD))
+
+
+def test_warm_up_sends_one_token_request_and_health_reports_the_model(server):
+    server.clear_requests()
+    service = ModelService(lambda: connect(backend="endpoint", endpoint=server.url, model="qwen2.5-0.5b"))
+    try:
+        line = asyncio.run(service.warm_up())
+        assert line.startswith(f"{WARM_UP_PREFIX} the model answered in") and service.warm_up_seconds is not None
+        sent = [r["json"] for r in server.requests if r["path"].endswith("/chat/completions")]
+        assert [(body["max_tokens"], body["model"]) for body in sent] == [(1, "qwen2.5-0.5b-instruct-generic-cpu:4")]
+        health = asyncio.run(service.health())
+        assert health["status"] == "ok" and health["model"] == "qwen2.5-0.5b-instruct-generic-cpu:4"
+        assert health["warm_up_s"] == service.warm_up_seconds and health["problems"] == []
+    finally:
+        service.close()
+
+
+def test_health_says_why_when_the_model_server_is_down():
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    service = ModelService(lambda: connect(backend="endpoint", endpoint=url))
+    health = asyncio.run(service.health())
+    assert health["status"] == "unavailable" and url in health["problem"]
+    assert asyncio.run(service.warm_up()) == f"{WARM_UP_PREFIX} skipped (not connected)"
