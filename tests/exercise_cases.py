@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import openai
+import requests
 
 
 @dataclass
@@ -96,6 +97,20 @@ def decode_speed_counting_the_wait(started, token_times):
     return token_times[0] - started, len(token_times) / (token_times[-1] - started)
 
 
+# -- lesson 09 -------------------------------------------------------------------------------------------
+def lean_environment_keeping_tools(openai_url, model):
+    return {"OPENAI_API_BASE_URL": openai_url, "DEFAULT_MODELS": model, "OFFLINE_MODE": "true",
+            "ENABLE_OLLAMA_API": "False", "ENABLE_TITLE_GENERATION": "False", "ENABLE_TAGS_GENERATION": "False",
+            "ENABLE_FOLLOW_UP_GENERATION": "False"}  # forgot DEFAULT_MODEL_PARAMS: the 36 tools stay
+
+
+def health_check_that_raises(base_url, model):
+    listed = [m["id"] for m in requests.get(f"{base_url}/models", timeout=5).json()["data"]]  # down: raises
+    if model in listed:
+        return {"status": "ok", "model": model}
+    return {"status": "unavailable", "reason": f"{model} is not listed"}
+
+
 CASES: dict[str, Case] = {
     "00.ask": Case(ask_returns_response, client_and_model, "whole response object"),
     "01.make_client": Case(make_client_without_base_url,
@@ -108,6 +123,10 @@ CASES: dict[str, Case] = {
                         "no space"),
     "08.digit_pixels": Case(digit_pixels_without_cropping, hint_contains="bounding box"),
     "08.decode_speed": Case(decode_speed_counting_the_wait, hint_contains="decoding only"),
+    "09.lean_environment": Case(lean_environment_keeping_tools,
+                                lambda env: {"openai_url": env.endpoint, "model": env.model}, "36 built-in tools"),
+    "09.health_check": Case(health_check_that_raises,
+                            lambda env: {"base_url": env.endpoint, "model": env.model}, "not raise"),
 }
 
 
