@@ -8,7 +8,9 @@ import asyncio
 import pytest
 
 from foundry_workshop import connect
+from foundry_workshop.chat.__main__ import main as chat_main
 from foundry_workshop.chat.deploy import AUTH_VARIABLES, ChatAuth, check_exposure, is_loopback
+from foundry_workshop.chat.launcher import chainlit_command, start_chat_app
 from foundry_workshop.chat.service import WARM_UP_PREFIX, ModelService
 from foundry_workshop.errors import ConfigurationError
 from foundry_workshop.http_checks import free_port
@@ -76,3 +78,22 @@ def test_health_says_why_when_the_model_server_is_down():
     health = asyncio.run(service.health())
     assert health["status"] == "unavailable" and url in health["problem"]
     assert asyncio.run(service.warm_up()) == f"{WARM_UP_PREFIX} skipped (not connected)"
+
+
+def test_the_launcher_refuses_to_listen_beyond_loopback_without_sign_in(clean_env, tmp_path):
+    app = tmp_path / "app.py"
+    app.write_text("raise SystemExit('must never start')\n")
+    with pytest.raises(ConfigurationError, match=r"Refusing to serve the chat app on 0\.0\.0\.0"):
+        start_chat_app(backend="mock", app_path=app, host="0.0.0.0")
+
+
+def test_the_command_line_refuses_too_and_says_what_to_set(clean_env, capsys):
+    assert chat_main(["--host", "0.0.0.0", "--port", "0"]) == 2
+    message = capsys.readouterr().err
+    assert "Refusing to serve the chat app on 0.0.0.0" in message and "CHAT_PASSWORD" in message
+
+
+def test_dev_mode_adds_chainlits_reload_and_debug_switches(tmp_path):
+    command = chainlit_command(tmp_path / "app.py", 8000, "0.0.0.0", dev=True)
+    assert command[command.index("--host") + 1] == "0.0.0.0" and command[-2:] == ["-w", "--debug"]
+    assert "-w" not in chainlit_command(tmp_path / "app.py", 8000)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from foundry_workshop.errors import ConfigurationError
@@ -37,8 +38,9 @@ class ChatAuth:
     password: str | None = field(default=None, repr=False)
 
     @classmethod
-    def from_env(cls) -> ChatAuth:
-        return cls(*(env_value(name) for name in AUTH_VARIABLES))
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ChatAuth:
+        """From ``environ`` (a child process's environment) when given, else this process's; then ``.env``."""
+        return cls(*((environ or {}).get(name) or env_value(name) for name in AUTH_VARIABLES))
 
     @property
     def missing(self) -> list[str]:

@@ -16,7 +16,6 @@ import atexit
 import contextlib
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -24,9 +23,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 
+from foundry_workshop import child_process
+from foundry_workshop.chat.deploy import DEFAULT_HOST, ChatAuth, check_exposure
 from foundry_workshop.chat.service import REPORT_PREFIX
 from foundry_workshop.errors import ConfigurationError, PortInUseError, ServerNotReadyError
-from foundry_workshop.http_checks import free_port, port_is_free, wait_until_ready
+from foundry_workshop.http_checks import free_port, port_is_free, port_owner, wait_until_ready
 from foundry_workshop.settings import course_dir, env_value
 
 #: The sample app, relative to the course checkout.
@@ -53,10 +54,13 @@ DEFAULT_PORT = 8000
 _CHAINLIT_FLAG_VARS = ("CI", "DEBUG", "WATCH", "HEADLESS", "NO_CACHE", "RUN_TARGET")
 
 
-def chainlit_command(app_path: Path, port: int) -> list[str]:
-    """The command line that serves ``app_path`` on 127.0.0.1:``port`` (what docs/chat-app.md shows)."""
-    return [sys.executable, "-m", "chainlit", "run", app_path.name, "--headless", "--host", "127.0.0.1",
-            "--port", str(port)]
+def chainlit_command(app_path: Path, port: int, host: str = DEFAULT_HOST, *, dev: bool = False) -> list[str]:
+    """The command line that serves ``app_path`` on ``host``:``port`` (what docs/chat-app.md shows).
+
+    ``dev`` adds Chainlit's development switches: ``-w`` (reload when the file changes) and ``--debug``.
+    """
+    return [sys.executable, "-m", "chainlit", "run", app_path.name, "--headless", "--host", host,
+            "--port", str(port), *(["-w", "--debug"] if dev else [])]
 
 
 def app_environment(
@@ -123,24 +127,12 @@ class ChatApp:
         Returns the exit code. Safe to call twice.
         """
         atexit.unregister(self.stop)
-        if self.process.poll() is None:
-            self.process.terminate()  # SIGTERM: uvicorn shuts down gracefully and runs the app's shutdown hook
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self._kill_group()
-                self.process.wait(timeout=timeout)
+        # SIGTERM: uvicorn shuts down gracefully and runs the app's shutdown hook; the forced stop reaches the
+        # app's process group (a model server it started) and nothing else.
+        code = child_process.stop(self.process, timeout)
         with contextlib.suppress(FileNotFoundError):
             self.log_path.unlink()
-        return self.process.returncode
-
-    def _kill_group(self) -> None:
-        # The app runs in its own process group (see start_chat_app): this reaches a model server it started
-        # and nothing else.
-        if os.name == "posix":
-            os.killpg(self.process.pid, signal.SIGKILL)
-        else:
-            self.process.kill()
+        return code
 
     def __enter__(self) -> ChatApp:
         return self
@@ -164,14 +156,16 @@ def start_chat_app(
     api_key: str | None = None,
     env: Mapping[str, str | None] | None = None,
     app_path: Path | None = None,
+    host: str = DEFAULT_HOST,
     timeout: float = 120.0,
 ) -> ChatApp:
     """Start the Chainlit app on 127.0.0.1:``port`` (0 picks a free port) and wait until its page answers.
 
     The app connects to its model before it starts serving, so when this returns, :attr:`ChatApp.startup_report`
     says what it connected to. ``timeout`` covers that connection too (the bundled model needs ~2 s; the
-    foundry backend may download a model first). ``app_path`` defaults to :func:`chat_app_path`. See
-    :func:`app_environment` for the other arguments.
+    foundry backend may download a model first). ``app_path`` defaults to :func:`chat_app_path`. A ``host``
+    other than loopback is refused unless sign-in is configured (:func:`~foundry_workshop.chat.deploy.check_exposure`).
+    See :func:`app_environment` for the other arguments.
     """
     app_path = app_path or chat_app_path()
     if not app_path.is_file():
@@ -179,20 +173,15 @@ def start_chat_app(
             f"The chat app is not at {app_path}. Run this from the course repository, or set WORKSHOP_CHAT_APP "
             "to the app's file."
         )
+    child_env = app_environment(backend=backend, endpoint=endpoint, model=model, api_key=api_key, env=env)
+    check_exposure(host, ChatAuth.from_env(child_env))
     if port and not port_is_free(port):
-        raise PortInUseError(port, setting="the port argument")
+        raise PortInUseError(port, setting="the port argument", owner=port_owner(port))
     port = port or free_port()
     log = tempfile.NamedTemporaryFile(prefix="chainlit-app-", suffix=".log", delete=False)  # noqa: SIM115
-    extra = {"start_new_session": True} if os.name == "posix" else {
-        "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
-    }
     with log:
-        process = subprocess.Popen(
-            chainlit_command(app_path, port), cwd=app_path.parent, stdin=subprocess.DEVNULL,
-            stdout=log, stderr=subprocess.STDOUT,
-            env=app_environment(backend=backend, endpoint=endpoint, model=model, api_key=api_key, env=env),
-            **extra,
-        )
+        process = child_process.spawn(chainlit_command(app_path, port, host), cwd=app_path.parent, env=child_env,
+                                      log=log)
     app = ChatApp(process, port, Path(log.name))
     # The app runs in a session of its own, so it would outlive a kernel that exits or fails before stop().
     atexit.register(app.stop)
