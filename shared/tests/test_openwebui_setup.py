@@ -75,14 +75,18 @@ def test_default_settings_keep_open_webuis_tasks_and_several_servers_share_one_p
 
 
 def test_the_environment_is_found_from_a_subfolder_or_through_the_variable(tmp_path, monkeypatch):
-    monkeypatch.delenv(VENV_VARIABLE, raising=False)
+    for var in (VENV_VARIABLE, "WORKSHOP_BUILD_DIR"):
+        monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("WORKSHOP_DOTENV", "0")
     venv = fake_venv(tmp_path)
-    (tmp_path / "notebooks").mkdir()
-    assert find_venv(tmp_path / "notebooks") == venv  # notebooks run in notebooks/
-    assert find_venv(tmp_path.parent / "elsewhere") is None
+    for folder in ("notebooks", "samples"):
+        (tmp_path / folder).mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")  # notebooks run in notebooks/
+    assert find_venv() == venv.resolve()
+    monkeypatch.chdir(tmp_path.parent)
+    assert find_venv() is None
     monkeypatch.setenv(VENV_VARIABLE, str(venv))
-    assert find_venv(Path("/")) == venv
+    assert find_venv() == venv
 
 
 def test_missing_open_webui_says_how_to_install_it(tmp_path, monkeypatch):

@@ -6,8 +6,9 @@ also uses (fastapi, openai, ...), so it never goes into the course's ``.venv``. 
 ``requirements-openwebui.txt``: torch first, as the CPU build (from PyPI on Linux an unpinned or plain torch
 pulls several GB of CUDA libraries), then ``open-webui`` itself.
 
-The environment is found by :func:`find_venv`: ``WORKSHOP_OPENWEBUI_VENV`` when set, else
-``build/openwebui-venv`` in the working directory or one of its parents (notebooks run in ``notebooks/``).
+The environment is found by :func:`find_venv`: ``WORKSHOP_OPENWEBUI_VENV`` when set, else ``openwebui-venv`` in
+the course's build folder (:func:`foundry_workshop.settings.build_dir`: ``WORKSHOP_BUILD_DIR`` or ``build/`` in
+the checkout the working directory is in; notebooks run in ``notebooks/``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from foundry_workshop.errors import BackendUnavailableError
-from foundry_workshop.settings import env_value
+from foundry_workshop.settings import build_dir, env_value
 
 #: Where ``make openwebui`` puts the environment, relative to the course repository.
 DEFAULT_VENV = Path("build") / "openwebui-venv"
@@ -53,23 +54,16 @@ def openwebui_executable(venv: Path) -> Path:
     return _bin_dir(venv) / ("open-webui.exe" if os.name == "nt" else "open-webui")
 
 
-def find_venv(start: Path | None = None) -> Path | None:
+def find_venv() -> Path | None:
     """The Open WebUI environment to use, or None when there is none with ``open-webui`` in it."""
     configured = env_value(VENV_VARIABLE)
-    if configured:
-        candidates = [Path(configured)]
-    else:
-        here = (start or Path.cwd()).resolve()
-        candidates = [folder / DEFAULT_VENV for folder in (here, *here.parents)]
-    for venv in candidates:
-        if openwebui_executable(venv).is_file():
-            return venv
-    return None
+    venv = Path(configured) if configured else build_dir() / DEFAULT_VENV.name
+    return venv if openwebui_executable(venv).is_file() else None
 
 
-def require_venv(start: Path | None = None) -> Path:
+def require_venv() -> Path:
     """Like :func:`find_venv`, but a missing installation is an error that says how to install it."""
-    venv = find_venv(start)
+    venv = find_venv()
     if venv is None:
         raise BackendUnavailableError(f"Open WebUI is not installed. {INSTALL_HINT}")
     return venv
