@@ -14,9 +14,50 @@ import signal
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO
+from types import TracebackType
+from typing import IO, Self
 
 import psutil
+
+
+class ChildServer:
+    """A server running as a child process: ``with`` support, ``running``, and a repr that says its state.
+
+    Subclasses set ``process`` and ``log_path`` (where its output goes) and define ``url`` and ``stop()``.
+    """
+
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        """Everything the server printed so far ("" once its log is gone)."""
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    @property
+    def url(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, timeout: float = 15.0) -> int:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else f"exited ({self.process.returncode})"
+        return f"<{type(self).__name__} {self.url} pid={self.process.pid} {state}>"
 
 
 def spawn(command: Sequence[str], *, cwd: Path, env: Mapping[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:

@@ -21,7 +21,6 @@ import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from types import TracebackType
 
 from foundry_workshop import child_process
 from foundry_workshop.chat.deploy import DEFAULT_HOST, ChatAuth, check_exposure
@@ -88,7 +87,7 @@ def app_environment(
     return child
 
 
-class ChatApp:
+class ChatApp(child_process.ChildServer):
     """A running Chainlit app. Use it as a context manager, or call :meth:`stop`."""
 
     def __init__(self, process: subprocess.Popen[bytes], port: int, log_path: Path) -> None:
@@ -104,16 +103,6 @@ class ChatApp:
     def pid(self) -> int:
         return self.process.pid
 
-    @property
-    def running(self) -> bool:
-        return self.process.poll() is None
-
-    def log(self) -> str:
-        """Everything the app printed so far (its console log)."""
-        try:
-            return self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
 
     @property
     def startup_report(self) -> str | None:
@@ -133,18 +122,6 @@ class ChatApp:
         with contextlib.suppress(FileNotFoundError):
             self.log_path.unlink()
         return code
-
-    def __enter__(self) -> ChatApp:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    def __repr__(self) -> str:
-        state = "running" if self.running else f"exited ({self.process.returncode})"
-        return f"<ChatApp {self.url} pid={self.pid} {state}>"
 
 
 def start_chat_app(

@@ -15,7 +15,6 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 
 from foundry_workshop import child_process
 from foundry_workshop.errors import PortInUseError
@@ -27,7 +26,7 @@ from foundry_workshop.openwebui.install import openwebui_executable, require_ven
 DEFAULT_PORT = 3000
 
 
-class OpenWebUI:
+class OpenWebUI(child_process.ChildServer):
     """A running Open WebUI. Use it as a context manager, or call :meth:`stop`."""
 
     def __init__(self, process, port: int, data_dir: Path, log_path: Path, *, owns_data: bool) -> None:
@@ -43,19 +42,10 @@ class OpenWebUI:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    @property
-    def running(self) -> bool:
-        return self.process.poll() is None
-
     def resident_mb(self) -> float:
         """Resident memory of Open WebUI and its children, in MB (its share of the machine's RAM)."""
         return child_process.resident_bytes(self.process.pid) / 1e6
 
-    def log(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
 
     def stop(self, timeout: float = 20.0) -> int:
         """Shut Open WebUI down (forced after ``timeout`` s), then delete a temporary data folder. Safe twice."""
@@ -64,18 +54,6 @@ class OpenWebUI:
         if self._owns_data:
             shutil.rmtree(self.data_dir, ignore_errors=True)
         return code
-
-    def __enter__(self) -> OpenWebUI:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    def __repr__(self) -> str:
-        state = "running" if self.running else f"exited ({self.process.returncode})"
-        return f"<OpenWebUI {self.url} pid={self.process.pid} {state}>"
 
 
 def start_openwebui(
