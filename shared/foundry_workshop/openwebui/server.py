@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from collections.abc import Sequence
@@ -29,7 +30,8 @@ DEFAULT_PORT = 3000
 class OpenWebUI(child_process.ChildServer):
     """A running Open WebUI. Use it as a context manager, or call :meth:`stop`."""
 
-    def __init__(self, process, port: int, data_dir: Path, log_path: Path, *, owns_data: bool) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], port: int, data_dir: Path, log_path: Path, *,
+                 owns_data: bool) -> None:
         self.process = process
         self.port = port
         self.data_dir = data_dir
