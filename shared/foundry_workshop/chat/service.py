@@ -103,7 +103,7 @@ class ModelService:
         large model); paying that at start means the first user sees a normal first-token time. Returns the
         log line; a failure is reported, not raised (the app still serves, and each chat retries).
         """
-        if not await self.ensure():
+        if not await self.ensure() or self.connection is None:
             return f"{WARM_UP_PREFIX} skipped (not connected)"
         started = time.monotonic()
         try:
@@ -117,9 +117,9 @@ class ModelService:
 
     async def health(self) -> dict[str, Any]:
         """What ``GET /healthz`` reports: the model answers (``ok``) or why not (``unavailable``); no secrets."""
-        if not await self.ensure():
+        conn = self.connection if await self.ensure() else None
+        if conn is None:
             return {"status": "unavailable", "problem": self.problem}
-        conn = self.connection
         try:
             checked = await asyncio.to_thread(conn.health)
         except WorkshopError as exc:
