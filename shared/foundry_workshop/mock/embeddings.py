@@ -16,8 +16,9 @@ import struct
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .errors import MockAPIError, invalid_request
-from .tokens import count_tokens
+from foundry_workshop.tokens import count_pieces
+
+from .wire import MockAPIError, invalid_request
 
 DIMENSIONS = 384
 #: Embedding models the mock serves besides its chat models (the course's bundled one and Foundry Local's).
@@ -77,5 +78,5 @@ def embeddings_body(body: Mapping[str, Any], known_models: Sequence[str]) -> dic
         vector = embedding_vector(text, dimensions)
         encoded: Any = vector if fmt == "float" else base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
         data.append({"object": "embedding", "index": index, "embedding": encoded})
-    tokens = sum(count_tokens(t) for t in texts)
+    tokens = sum(count_pieces(t) for t in texts)
     return {"object": "list", "data": data, "model": model, "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}

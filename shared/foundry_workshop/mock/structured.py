@@ -12,9 +12,10 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .errors import invalid_request
-from .replies import reply_text
-from .tool_calls import _last_word, sample_value
+from foundry_workshop.tokens import split_tokens
+
+from .tool_calls import _last_word, sample_value, tool_result_reply
+from .wire import CompletionPlan, count_prompt_tokens, invalid_request, reply_text
 
 
 def structured_text(body: Mapping[str, Any], messages: Sequence[Mapping[str, Any]], model: str) -> str | None:
@@ -40,3 +41,22 @@ def structured_text(body: Mapping[str, Any], messages: Sequence[Mapping[str, Any
     raise invalid_request(
         f"Invalid value for 'response_format.type': {kind!r}. Supported values are: 'text', 'json_object', "
         "'json_schema'.", "response_format.type", "invalid_value")
+
+
+def plan_type_for(raw: Mapping[str, Any], messages: Sequence[Mapping[str, Any]], model: str) -> type[CompletionPlan]:
+    """The plan builder for this request: JSON for ``response_format``, a quote after a tool result, else the usual."""
+    text = structured_text(raw, messages, model) or tool_result_reply(messages)
+    if text is None:
+        return CompletionPlan
+    fixed = text
+
+    class FixedTextPlan(CompletionPlan):
+        @classmethod
+        def build(cls, messages: list[dict[str, Any]], model: str, max_tokens: int | None, completion_id: str,
+                  created: int) -> CompletionPlan:
+            pieces, finish = tuple(split_tokens(fixed)), "stop"
+            if max_tokens is not None and len(pieces) > max_tokens:
+                pieces, finish = pieces[:max_tokens], "length"
+            return cls(completion_id, created, model, pieces, finish, count_prompt_tokens(messages))
+
+    return FixedTextPlan

@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from .completions import SSE_DONE, SYSTEM_FINGERPRINT, sse_event
-from .errors import invalid_request
-from .tokens import content_text, count_prompt_tokens, count_tokens, split_tokens
+from foundry_workshop.tokens import count_pieces, message_text, split_tokens
+
+from .wire import SYSTEM_FINGERPRINT, count_prompt_tokens, invalid_request, sse_event
 
 HEADER = "x-mock-tool-call"
 
@@ -41,7 +42,7 @@ def _function_names(tools: object) -> list[str]:
         if not isinstance(tool, Mapping) or tool.get("type") != "function" or not isinstance(function, Mapping) \
                 or not isinstance(function.get("name"), str):
             raise invalid_request(
-                f"Invalid value for 'tools[{i}]': expected {{\"type\": \"function\", \"function\": {{\"name\": ...}}}}.",
+                f"Invalid value for 'tools[{i}]': expected a function tool with a string 'function.name'.",
                 f"tools[{i}]", "invalid_value")
         names.append(function["name"])
     return names
@@ -65,7 +66,7 @@ def _chosen_name(tool_choice: object, names: list[str]) -> str | None:
 
 def _last_word(messages: Sequence[Mapping[str, Any]]) -> str:
     users = [m for m in messages if m.get("role") == "user"]
-    words = re.findall(r"\w+", content_text(users[-1].get("content"))) if users else []
+    words = re.findall(r"\w+", message_text(users[-1].get("content"))) if users else []
     return words[-1] if words else "mock"
 
 
@@ -123,7 +124,7 @@ def plan_tool_call(body: Mapping[str, Any], messages: Sequence[Mapping[str, Any]
 def tool_result_reply(messages: Sequence[Mapping[str, Any]]) -> str | None:
     """After a tool result, the mock's answer quotes it, so a test sees the result reached the model."""
     if messages and messages[-1].get("role") == "tool":
-        return f"Mock answer from the tool result: {content_text(messages[-1].get('content'))}"
+        return f"Mock answer from the tool result: {message_text(messages[-1].get('content'))}"
     return None
 
 
@@ -142,7 +143,7 @@ class ToolCallAnswer:
 
     @property
     def usage(self) -> dict[str, int]:
-        completion = count_tokens(self.call.name) + count_tokens(self.call.arguments)
+        completion = count_pieces(self.call.name) + count_pieces(self.call.arguments)
         return {"prompt_tokens": self.prompt_tokens, "completion_tokens": completion,
                 "total_tokens": self.prompt_tokens + completion}
 
@@ -177,6 +178,18 @@ class ToolCallAnswer:
     def response(self, stream: bool, include_usage: bool, headers: Mapping[str, str]) -> Response:
         if not stream:
             return JSONResponse(self.completion_body(), headers=dict(headers))
-        body = b"".join(sse_event(c) for c in self.chunks(include_usage)) + SSE_DONE
+        body = b"".join(sse_event(c) for c in self.chunks(include_usage)) + sse_event("[DONE]")
         return StreamingResponse(iter([body]), media_type="text/event-stream",
                                  headers={"cache-control": "no-cache", **headers})
+
+
+def answer_tool_call(raw: Mapping[str, Any], messages: Sequence[Mapping[str, Any]], model: str, stream: bool,
+                     include_usage: bool, header: str | None, next_sequence: Callable[[], int]) -> Response | None:
+    """The tool-call response for this request, or None when the normal reply path should answer."""
+    call = plan_tool_call(raw, messages, header, "")
+    if call is None:
+        return None
+    sequence = next_sequence()
+    call = ToolCall(f"call_mock{sequence:06d}", call.name, call.arguments)
+    answer = ToolCallAnswer.build(f"chatcmpl-mock{sequence:06d}", int(time.time()), model, call, messages)
+    return answer.response(stream, include_usage, {"x-request-id": f"req_mock{sequence:06d}"})
