@@ -41,7 +41,7 @@ def check_run_tool_call(run_tool_call: Any) -> str | None:
         ran.clear()
         try:
             message = _answer(run_tool_call, _call(bad), ran)
-        except Exception as error:  # noqa: BLE001 - the learner's code may raise anything
+        except Exception as error:  # the learner's code may raise anything
             return f"{why} ({bad}) raised {type(error).__name__}: return an error message to the model instead."
         if ran:
             return f"validate before running: {why} ({bad}) reached the function."
