@@ -96,6 +96,17 @@ def decode_speed_counting_the_wait(started, token_times):
     return token_times[0] - started, len(token_times) / (token_times[-1] - started)
 
 
+# -- lesson 10 -------------------------------------------------------------------------------------------
+def run_tool_call_trusting_the_model(call, tools, functions):
+    result = functions[call.function.name](**json.loads(call.function.arguments))  # no schema check
+    return {"role": "tool", "tool_call_id": call.id, "content": json.dumps(result)}
+
+
+# -- lesson 11 -------------------------------------------------------------------------------------------
+def top_k_by_dot_product(doc_vectors, query, k):
+    return list((doc_vectors @ query).argsort()[::-1][:k])  # forgets to normalise: long vectors win
+
+
 CASES: dict[str, Case] = {
     "00.ask": Case(ask_returns_response, client_and_model, "whole response object"),
     "01.make_client": Case(make_client_without_base_url,
@@ -108,6 +119,8 @@ CASES: dict[str, Case] = {
                         "no space"),
     "08.digit_pixels": Case(digit_pixels_without_cropping, hint_contains="bounding box"),
     "08.decode_speed": Case(decode_speed_counting_the_wait, hint_contains="decoding only"),
+    "10.run_tool_call": Case(run_tool_call_trusting_the_model, hint_contains="return an error message"),
+    "11.top_k": Case(top_k_by_dot_product, hint_contains="Normalise"),
 }
 
 
