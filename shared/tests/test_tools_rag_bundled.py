@@ -52,7 +52,7 @@ def test_response_format_gives_schema_valid_json(bundled) -> None:
 
 def test_required_tool_choice_gives_a_valid_tool_call(bundled) -> None:
     reply = bundled.client.chat.completions.create(
-        model=bundled.model, messages=[{"role": "user", "content": "What is the weather in Paris?"}],
+        model=bundled.model, messages=[{"role": "user", "content": "Weather in Oslo?"}],
         tools=[WEATHER.spec()], tool_choice="required", max_tokens=40, temperature=0)
     assert reply.choices[0].finish_reason == "tool_calls"
     [call] = reply.choices[0].message.tool_calls
@@ -61,7 +61,7 @@ def test_required_tool_choice_gives_a_valid_tool_call(bundled) -> None:
 
 
 def test_the_tool_loop_completes(bundled) -> None:
-    result = run_tool_loop(bundled.client, bundled.model, [{"role": "user", "content": "Weather in Oslo?"}],
+    result = run_tool_loop(bundled.client, bundled.model, [{"role": "user", "content": "Weather in Tokyo?"}],
                            [WEATHER], max_tokens=40, temperature=0)
     assert result.steps and result.steps[0].ok and result.requests >= 2
     assert json.loads(result.steps[0].result)["sky"] == "clear"
