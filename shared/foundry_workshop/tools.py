@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import jsonschema
 
@@ -158,12 +158,12 @@ def run_tool_loop(
     own); later requests use ``"auto"`` so the model can answer. ``options`` go to every request.
     """
     by_name = {t.name: t for t in tools}
-    history = [dict(m) for m in messages]
+    history: list[Any] = [dict(m) for m in messages]  # the client's message TypedDicts, built from dicts
     steps: list[ToolStep] = []
     for request in range(1, max_requests + 1):
-        choice = tool_choice if request == 1 else "auto"
+        choice: Any = tool_choice if request == 1 else "auto"
         response = client.chat.completions.create(
-            model=model, messages=history, tools=[t.spec() for t in tools], tool_choice=choice, **options)
+            model=model, messages=history, tools=[cast(Any, t.spec()) for t in tools], tool_choice=choice, **options)
         message = response.choices[0].message
         if not message.tool_calls:
             if request == 1 and choice == "required":

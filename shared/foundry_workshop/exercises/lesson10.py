@@ -21,8 +21,11 @@ def _call(arguments: str, name: str = "get_weather") -> ChatCompletionMessageFun
 
 
 def _answer(run_tool_call: Any, call: ChatCompletionMessageFunctionToolCall, ran: list[str]) -> Any:
-    functions = {"get_weather": lambda city: ran.append(city) or {"city": city, "temperature_c": 21}}
-    return run_tool_call(call, [_WEATHER], functions)
+    def get_weather(city: str) -> dict[str, Any]:
+        ran.append(city)
+        return {"city": city, "temperature_c": 21}
+
+    return run_tool_call(call, [_WEATHER], {"get_weather": get_weather})
 
 
 @register("10.run_tool_call")
