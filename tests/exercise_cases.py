@@ -111,6 +111,17 @@ def health_check_that_raises(base_url, model):
     return {"status": "unavailable", "reason": f"{model} is not listed"}
 
 
+# -- lesson 10 -------------------------------------------------------------------------------------------
+def run_tool_call_trusting_the_model(call, tools, functions):
+    result = functions[call.function.name](**json.loads(call.function.arguments))  # no schema check
+    return {"role": "tool", "tool_call_id": call.id, "content": json.dumps(result)}
+
+
+# -- lesson 11 -------------------------------------------------------------------------------------------
+def top_k_by_dot_product(doc_vectors, query, k):
+    return list((doc_vectors @ query).argsort()[::-1][:k])  # forgets to normalise: long vectors win
+
+
 CASES: dict[str, Case] = {
     "00.ask": Case(ask_returns_response, client_and_model, "whole response object"),
     "01.make_client": Case(make_client_without_base_url,
@@ -127,6 +138,8 @@ CASES: dict[str, Case] = {
                                 lambda env: {"openai_url": env.endpoint, "model": env.model}, "36 built-in tools"),
     "09.health_check": Case(health_check_that_raises,
                             lambda env: {"base_url": env.endpoint, "model": env.model}, "not raise"),
+    "10.run_tool_call": Case(run_tool_call_trusting_the_model, hint_contains="return an error message"),
+    "11.top_k": Case(top_k_by_dot_product, hint_contains="Normalise"),
 }
 
 

@@ -315,7 +315,7 @@ def test_boundary_values_are_accepted(mock: MockServer) -> None:
 
 
 def test_unknown_route_uses_openai_error_shape(mock: MockServer) -> None:
-    assert_openai_error(requests.get(f"{mock.url}/embeddings", timeout=10), 404, None, None)
+    assert_openai_error(requests.get(f"{mock.url}/audio/speech", timeout=10), 404, None, None)
     assert_openai_error(requests.get(f"{mock.url}/chat/completions", timeout=10), 405, None, None)
 
 

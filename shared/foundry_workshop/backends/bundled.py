@@ -24,33 +24,39 @@ from foundry_workshop.settings import DEFAULT_MODEL, Settings
 ALIAS = DEFAULT_MODEL
 #: Requests the server answers at once; each gets ``settings.context_size`` tokens of llama.cpp's context.
 PARALLEL = 4
+#: SmolLM2's own chat template plus tool calls in a format llama.cpp turns into a grammar (see the file).
+CHAT_TEMPLATE = Path(__file__).with_name("smollm2_tools.jinja")
 
 
 def open_bundled(settings: Settings) -> Connection:
     model = resolve_model(settings.model, [ALIAS], where="the bundled backend (it serves one model)")
     if importlib.util.find_spec("xllamacpp") is None:
         raise BackendUnavailableError(f"The llama.cpp server package xllamacpp is not installed. {INSTALL_HINT}")
-    path = bundled_model_path()
+    return serve_gguf(bundled_model_path(), model, settings, ["--chat-template-file", str(CHAT_TEMPLATE)])
+
+
+def serve_gguf(path: Path, model: str, settings: Settings, extra_args: list[str], alias: str = ALIAS) -> Connection:
+    """Serve a GGUF file with llama.cpp on 127.0.0.1 (``settings.port``, or a free port) until the connection closes."""
     if settings.port and not port_is_free(settings.port):
         raise PortInUseError(settings.port)
     if settings.port:
-        return _start(path, settings.port, model, settings)
+        return _start(path, settings.port, model, settings, extra_args, alias)
     for _attempt in range(3):
         try:
-            return _start(path, free_port(), model, settings)
+            return _start(path, free_port(), model, settings, extra_args, alias)
         except PortInUseError:
             continue  # another program took the free port between our check and the server's bind: pick again
     raise ServerNotReadyError("The bundled llama.cpp server found no free port on 127.0.0.1 in three tries.")
 
 
-def _start(path: Path, port: int, model: str, settings: Settings) -> Connection:
+def _start(path: Path, port: int, model: str, settings: Settings, extra_args: list[str], alias: str) -> Connection:
     """Start the server process on ``port`` and wait until it is ready."""
     # Open for the server's whole life (closed by stop()), hence no context manager.
     log = tempfile.NamedTemporaryFile(prefix="bundled-llama-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "foundry_workshop.backends.llama_server",
-         "--model-path", str(path), "--alias", ALIAS, "--port", str(port),
-         "--ctx", str(settings.context_size * PARALLEL), "--parallel", str(PARALLEL)],
+         "--model-path", str(path), "--alias", alias, "--port", str(port),
+         "--ctx", str(settings.context_size * PARALLEL), "--parallel", str(PARALLEL), *extra_args],  # last wins
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
     )
 

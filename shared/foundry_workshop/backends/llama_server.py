@@ -11,6 +11,7 @@ import argparse
 import os
 import signal
 import threading
+from pathlib import Path
 
 
 def _watch_parent(parent_pid: int, stop: threading.Event) -> None:
@@ -28,6 +29,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ctx", type=int, default=8192, help="total context, shared by the parallel slots")
     parser.add_argument("--parallel", type=int, default=4)
     parser.add_argument("--threads", type=int, default=min(4, os.cpu_count() or 1))
+    parser.add_argument("--chat-template-file", help="a Jinja chat template replacing the model's own")
+    parser.add_argument("--embedding", action="store_true", help="serve /v1/embeddings (an embedding model)")
     args = parser.parse_args(argv)
 
     import xllamacpp  # imported here so `--help` works without the wheel
@@ -41,6 +44,13 @@ def main(argv: list[str] | None = None) -> None:
     params.port = args.port
     params.cpuparams.n_threads = args.threads
     params.cpuparams_batch.n_threads = args.threads
+    if args.chat_template_file:
+        params.use_jinja = True  # tools and response_format become grammars only with Jinja templates
+        params.chat_template = Path(args.chat_template_file).read_text(encoding="utf-8")
+    if args.embedding:
+        params.embedding = True
+        # An encoder reads the whole input at once: the batch must hold one input of the full context.
+        params.n_batch = params.n_ubatch = args.ctx // max(args.parallel, 1)
 
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -14,11 +14,15 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .answering import answer_chat, answer_listing
+from .embeddings import embeddings_body
 from .faults import FaultRule
 from .foundry_service import FOUNDRY_SERVICE_PROFILE
 from .latency import Latency
 from .profile import OPENAI_PROFILE, Profile
 from .state import MockState
+from .structured import plan_type_for
+from .tool_calls import HEADER as TOOL_CALL_HEADER
+from .tool_calls import answer_tool_call
 from .transport import InstrumentMiddleware
 from .validation import parse_json_body, validate_chat_request
 from .wire import MockAPIError, invalid_request
@@ -101,11 +105,22 @@ def create_app(state: MockState, profile: str = "openai") -> FastAPI:
 
     @app.post("/v1/chat/completions", dependencies=authenticated)
     async def chat_completions(request: Request) -> Response:
-        body = validate_chat_request(parse_json_body(await request.body()))
+        raw = parse_json_body(await request.body())
+        body = validate_chat_request(raw)
         model = state.find_model(body.model)
         if model is None:
             raise _model_not_found(state, body.model)
-        return await answer_chat(request, state, body, model)
+        assert isinstance(raw, dict)  # validate_chat_request accepted it
+        tool_call = answer_tool_call(raw, body.messages, model.id, body.stream, body.include_usage,
+                                     request.headers.get(TOOL_CALL_HEADER), state.next_sequence)
+        if tool_call is not None:
+            return tool_call
+        return await answer_chat(request, state, body, model, plan_type=plan_type_for(raw, body.messages, model.id))
+
+    @app.post("/v1/embeddings", dependencies=authenticated)
+    async def embeddings(request: Request) -> dict[str, Any]:
+        raw = await _json_object(request)
+        return embeddings_body(raw, [m.id for m in state.models])
 
     _add_control_routes(app, state)
     return app
