@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from foundry_workshop.course.chromium import chromium_problem, find_chromium
 from foundry_workshop.mock import MockServer
 
 _session_mock: MockServer | None = None
@@ -44,3 +45,15 @@ def mock_server() -> MockServer:
     """The session's mock server, the one notebooks under nbval talk to."""
     assert _session_mock is not None
     return _session_mock
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    """The browser every browser test drives (``CHROMIUM_PATH``, else found on this OS: see
+    ``foundry_workshop.course.chromium``). Missing: skipped with the fix on a developer machine, failed in CI."""
+    problem = chromium_problem()
+    if problem is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"The browser tests must run in CI, but there is {problem}.")
+        pytest.skip(problem)
+    return str(find_chromium())

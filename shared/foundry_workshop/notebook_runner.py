@@ -41,6 +41,23 @@ def parse_param(text: str) -> tuple[str, Any]:
         return name, raw
 
 
+def quiet_kernel_config() -> Any:
+    """Kernel-manager settings that keep ipykernel's "Kernel is running over TCP without encryption" away.
+
+    ipykernel logs that warning on start-up unless its sockets use CurveZMQ. jupyter_client can provision the
+    keys itself (``KernelManager.transport_encryption = "auto"``) for kernels whose kernelspec declares
+    ``"supported_encryption": ["curve"]`` - ipykernel's does - so the traffic is encrypted instead of the warning
+    being hidden. Without CurveZMQ in pyzmq the default (plain TCP, with the warning) stays.
+    """
+    import zmq
+    from traitlets.config import Config
+
+    config = Config()
+    if zmq.has("curve"):
+        config.KernelManager.transport_encryption = "auto"
+    return config
+
+
 def run_notebook(path: Path, out_dir: Path, kernel: str, parameters: dict[str, Any]) -> NotebookResult:
     import papermill
 
@@ -49,13 +66,19 @@ def run_notebook(path: Path, out_dir: Path, kernel: str, parameters: dict[str, A
     try:
         papermill.execute_notebook(
             str(path), str(output), parameters=parameters, kernel_name=kernel,
-            cwd=str(path.parent), progress_bar=False, report_mode=False,
+            cwd=str(path.parent), progress_bar=False, report_mode=False, config=quiet_kernel_config(),
         )
     except Exception as exc:  # papermill raises PapermillExecutionError, but a kernel can die otherwise too
         summary = str(exc).strip().splitlines()
         return NotebookResult(str(path), str(output), False, time.monotonic() - start,
                               " ".join(summary[-3:])[:500])
     return NotebookResult(str(path), str(output), True, time.monotonic() - start)
+
+
+def progress_line(label: str, result: NotebookResult) -> str:
+    """The one line printed per notebook: name, outcome, seconds (and the error's gist)."""
+    status = "ok" if result.ok else "FAILED"
+    return f"{label:<40} {status:<6} {result.seconds:6.1f} s" + (f"  {result.error}" if result.error else "")
 
 
 def write_report(results: list[NotebookResult], parameters: dict[str, Any], out_dir: Path) -> Path:
@@ -89,10 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     results = []
     for path in args.notebooks:
-        print(f"running {path} ...", flush=True)
         result = run_notebook(path, args.out, args.kernel, parameters)
-        print(f"  {'ok' if result.ok else 'FAILED'} in {result.seconds:.1f} s"
-              + (f": {result.error}" if result.error else ""), flush=True)
+        print(progress_line(path.name, result), flush=True)
         results.append(result)
     report = write_report(results, parameters, args.out)
     failed = [r for r in results if not r.ok]
