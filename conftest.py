@@ -9,6 +9,7 @@ server (the ``mock_server`` fixture).
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,15 @@ from foundry_workshop.mock import MockServer
 _session_mock: MockServer | None = None
 
 
+def _xdist_controller(config: pytest.Config) -> bool:
+    """True in the process that only hands tests to pytest-xdist workers (each worker has its own mock)."""
+    return not hasattr(config, "workerinput") and bool(getattr(config.option, "numprocesses", None))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     global _session_mock
+    if _xdist_controller(config):
+        return
     _session_mock = MockServer().start()
     os.environ["WORKSHOP_DOTENV"] = "0"  # a learner's .env (real endpoints, keys, Azure) never reaches the tests
     os.environ["WORKSHOP_BACKEND"] = "mock"
@@ -57,3 +65,32 @@ def chromium_executable() -> str:
             pytest.fail(f"The browser tests must run in CI, but there is {problem}.")
         pytest.skip(problem)
     return str(find_chromium())
+
+
+# -- Longest files first ----------------------------------------------------------------------------------------
+# pytest-xdist (`make test`) hands whole files to workers (--dist loadfile). If a long file comes last, one worker
+# runs it alone at the end; so files are ordered by the seconds they took last time (kept in pytest's cache),
+# longest first. New files (no timing yet) keep their place after the known ones. Order inside a file is kept.
+_FILE_SECONDS = "foundry_workshop/file_seconds"
+_measured: defaultdict[str, float] = defaultdict(float)
+
+
+def _file(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    seconds: dict[str, float] = config.cache.get(_FILE_SECONDS, {}) if getattr(config, "cache", None) else {}
+    if seconds:
+        first_seen = {f: i for i, f in enumerate(dict.fromkeys(_file(item.nodeid) for item in items))}
+        items.sort(key=lambda item: (-seconds.get(_file(item.nodeid), 0.0), first_seen[_file(item.nodeid)]))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _measured[_file(report.nodeid)] += report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    if _measured and getattr(config, "cache", None) and not hasattr(config, "workerinput"):
+        config.cache.set(_FILE_SECONDS, {**config.cache.get(_FILE_SECONDS, {}), **_measured})

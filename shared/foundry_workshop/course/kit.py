@@ -3,8 +3,10 @@
 Thirty laptops downloading 1 GB each over a conference Wi-Fi is the workshop's most common failure. The
 instructor builds the kit once (``python -m foundry_workshop.course kit``), copies it to a drive or a share,
 and each learner installs offline from it (``python course.py install --wheels <kit>/wheels``, which runs
-``pip install --no-index --find-links``). ``pip download`` fetches wheels for the platform it runs on; for
-another platform pass ``platform`` and ``python_version`` (pip then accepts wheels only, no source builds).
+``pip install --no-index --find-links``). ``pip download`` fetches wheels for the platform it runs on (source-only
+packages are built into wheels on the spot); for another platform pass ``platform`` and ``python_version``:
+pip then accepts wheels only, and fails on a source-only dependency, so the reliable way to serve a mixed room
+is one kit per OS, each built on a machine of that OS.
 """
 
 from __future__ import annotations
@@ -61,6 +63,19 @@ def _pip_download(args: Sequence[str], dest: Path, target: Sequence[str], pip_ar
                        "then run the kit command again (files already downloaded are kept).")
 
 
+def _build_sdists(wheels: Path, pip_args: Sequence[str]) -> None:
+    """Turn downloaded source distributions (e.g. chainlit's pure-Python dependency literalai) into wheels now,
+    while there is a network for their build back-ends: an offline install then never builds anything."""
+    for sdist in [p for p in wheels.iterdir() if p.name.endswith((".tar.gz", ".zip"))]:
+        command = [sys.executable, "-m", "pip", "--disable-pip-version-check", "wheel", "--quiet", "--no-deps",
+                   "--wheel-dir", str(wheels), *pip_args, str(sdist)]
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode:
+            tail = " ".join((result.stderr or result.stdout).strip().splitlines()[-3:])
+            raise KitError(f"pip could not build a wheel from {sdist.name}: {tail}")
+        sdist.unlink()
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
@@ -114,6 +129,8 @@ def build_kit(
         _pip_download(["--no-deps", "-r", str(req)], wheels, target, pip_args)
     if build_requirements:
         _pip_download(list(build_requirements), wheels, target, pip_args)
+    if not target:
+        _build_sdists(wheels, pip_args)
 
     models = []
     if foundry_model and (source := Path(foundry_model)).is_dir() and any(source.iterdir()):
