@@ -67,9 +67,10 @@ def chromium_executable() -> str:
     return str(find_chromium())
 
 
-# -- Longest files first ----------------------------------------------------------------------------------------
-# pytest-xdist (`make test`) hands whole files to workers (--dist loadfile). If a long file comes last, one worker
-# runs it alone at the end; so files are ordered by the seconds they took last time (kept in pytest's cache),
+# -- Markers for `make test-fast`, and longest files first ------------------------------------------------------
+# nbval cells get the `notebook` marker, browser tests the `browser` marker (before `-m` deselects).
+# pytest-xdist (`make test`) hands whole files to workers (--dist loadfile). If a long file comes last, one
+# worker runs it alone at the end; so files are ordered by the seconds they took last time (kept in pytest's cache),
 # longest first. New files (no timing yet) keep their place after the known ones. Order inside a file is kept.
 _FILE_SECONDS = "foundry_workshop/file_seconds"
 _measured: defaultdict[str, float] = defaultdict(float)
@@ -79,7 +80,13 @@ def _file(nodeid: str) -> str:
     return nodeid.split("::", 1)[0]
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.split("::", 1)[0].endswith(".ipynb"):
+            item.add_marker(pytest.mark.notebook)
+        if "chromium_executable" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
     seconds: dict[str, float] = config.cache.get(_FILE_SECONDS, {}) if getattr(config, "cache", None) else {}
     if seconds:
         first_seen = {f: i for i, f in enumerate(dict.fromkeys(_file(item.nodeid) for item in items))}

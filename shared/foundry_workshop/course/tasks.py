@@ -20,7 +20,7 @@ KERNEL = "foundry-workshop"
 #: nbstripout keys the course strips besides outputs (papermill's and nbclient's run metadata).
 STRIP_KEYS = "metadata.papermill cell.metadata.papermill cell.metadata.execution"
 #: Tests of the inner loop: everything except the real-model, real-Foundry, browser and other slow tests.
-FAST_MARKERS = "not slow and not bundled"
+FAST_MARKERS = "not slow and not bundled and not notebook and not browser"
 
 
 def repo_root() -> Path:
