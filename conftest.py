@@ -72,8 +72,16 @@ def chromium_executable() -> str:
 # pytest-xdist (`make test`) hands whole files to workers (--dist loadfile). If a long file comes last, one
 # worker runs it alone at the end; so files are ordered by the seconds they took last time (kept in pytest's cache),
 # longest first. New files (no timing yet) keep their place after the known ones. Order inside a file is kept.
+# `--slower-than S` (what `make test-fast` passes) leaves out the tests that took more than S seconds last time.
 _FILE_SECONDS = "foundry_workshop/file_seconds"
+_TEST_SECONDS = "foundry_workshop/test_seconds"
 _measured: defaultdict[str, float] = defaultdict(float)
+_measured_tests: defaultdict[str, float] = defaultdict(float)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--slower-than", type=float, default=None, metavar="SECONDS",
+                     help="deselect tests that took longer than SECONDS in the last run that timed them")
 
 
 def _file(nodeid: str) -> str:
@@ -87,7 +95,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.notebook)
         if "chromium_executable" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
-    seconds: dict[str, float] = config.cache.get(_FILE_SECONDS, {}) if getattr(config, "cache", None) else {}
+    cache = getattr(config, "cache", None)
+    limit = config.getoption("--slower-than")
+    if limit is not None and cache is not None:
+        timed = cache.get(_TEST_SECONDS, {})
+        slow = [item for item in items if timed.get(item.nodeid, 0.0) > limit]
+        if slow:
+            config.hook.pytest_deselected(items=slow)
+            items[:] = [item for item in items if timed.get(item.nodeid, 0.0) <= limit]
+    seconds: dict[str, float] = cache.get(_FILE_SECONDS, {}) if cache is not None else {}
     if seconds:
         first_seen = {f: i for i, f in enumerate(dict.fromkeys(_file(item.nodeid) for item in items))}
         items.sort(key=lambda item: (-seconds.get(_file(item.nodeid), 0.0), first_seen[_file(item.nodeid)]))
@@ -95,9 +111,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     _measured[_file(report.nodeid)] += report.duration
+    _measured_tests[report.nodeid] += report.duration
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
     if _measured and getattr(config, "cache", None) and not hasattr(config, "workerinput"):
         config.cache.set(_FILE_SECONDS, {**config.cache.get(_FILE_SECONDS, {}), **_measured})
+        config.cache.set(_TEST_SECONDS, {**config.cache.get(_TEST_SECONDS, {}), **_measured_tests})

@@ -19,8 +19,10 @@ from foundry_workshop.errors import ConfigurationError
 KERNEL = "foundry-workshop"
 #: nbstripout keys the course strips besides outputs (papermill's and nbclient's run metadata).
 STRIP_KEYS = "metadata.papermill cell.metadata.papermill cell.metadata.execution"
-#: Tests of the inner loop: everything except the real-model, real-Foundry, browser and other slow tests.
+#: Tests of the inner loop: no real model, notebook kernels, browser or tests marked slow...
 FAST_MARKERS = "not slow and not bundled and not notebook and not browser"
+#: ...and none that took longer than this many seconds in the last run that timed it (root conftest.py).
+FAST_LIMIT_SECONDS = "2"
 
 
 def repo_root() -> Path:
@@ -84,7 +86,7 @@ def pytest_args(extra: Sequence[str], *, fast: bool = False) -> list[str]:
     if n not in ("0", "1"):
         args += ["-n", n, "--dist", "loadfile"]
     if fast:
-        args += ["-m", FAST_MARKERS]
+        args += ["-m", FAST_MARKERS, "--slower-than", FAST_LIMIT_SECONDS]
     return args + list(extra)
 
 
