@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from foundry_workshop.course import ANSWER_MIME, CHECK_MIME, run_course, select_notebooks
+from foundry_workshop.course import ANSWER_MIME, run_course, select_notebooks
 from foundry_workshop.errors import ConfigurationError
 
 ROOT = Path(__file__).parents[1]
@@ -32,17 +32,18 @@ def answering_notebook(folder: Path) -> Path:
         new_code_cell('from foundry_workshop import from_env\nBACKEND = from_env("backend")\nMODEL = from_env("model")',
                       metadata={"tags": ["parameters"]}),
         new_code_cell(
-            "from IPython.display import display\n"
             "from foundry_workshop import connect\n"
+            "from foundry_workshop.exercises import check, exercise\n"
             "from foundry_workshop.course import record_answer\n"
             "conn = connect(backend=BACKEND, model=MODEL)\n"
             f"messages = [{{'role': 'user', 'content': {PROMPT!r}}}]\n"
             "reply = conn.client.chat.completions.create(model=conn.model, messages=messages)\n"
             f"record_answer({PROMPT!r}, reply.choices[0].message.content, key='capital')\n"
-            # the record exercises.check() leaves (its contract): passes on smollm2, fails with a hint elsewhere
-            f"passed = conn.model == {SMOL!r}\n"
-            f"display({{{CHECK_MIME!r}: {{'exercise': '90.capital', 'passed': passed, 'hint': 'Ask Paris.'}},"
-            " 'text/plain': 'check'}, raw=True)"),
+            # a real exercise: the reference solution on smollm2, the unwritten stub on qwen (fails with its hint)
+            f"@exercise('03.sse_data', solutions=conn.model == {SMOL!r})\n"
+            "def sse_data(line):\n"
+            "    raise NotImplementedError('Exercise 03.sse_data: recognise data lines')\n"
+            "check('03.sse_data', sse_data)"),
         new_code_cell(f"if conn.model == {QWEN!r}:\n    raise RuntimeError('this lesson needs a bigger model')"),
     ]
     nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "foundry-workshop", "language": "python",
@@ -52,8 +53,10 @@ def answering_notebook(folder: Path) -> Path:
     return path
 
 
-def test_two_aliases_and_an_unknown_one_give_one_report(mock_server, tmp_path):
+def test_two_aliases_and_an_unknown_one_give_one_report(mock_server, tmp_path, monkeypatch):
     mock_server.clear_requests()
+    # The generated notebook runs in tmp_path: its kernel finds the course's reference solutions this way.
+    monkeypatch.setenv("WORKSHOP_SOLUTIONS_DIR", str(ROOT / "notebooks" / "solutions"))
     notebooks = [str(ROOT / "notebooks" / "01_basic_chat.ipynb"), str(answering_notebook(tmp_path))]
     lines: list[str] = []
     result = run_course(models="smollm2-135m-instruct, qwen2.5-0.5b, no-such-model", notebooks=notebooks,
@@ -80,8 +83,10 @@ def test_two_aliases_and_an_unknown_one_give_one_report(mock_server, tmp_path):
     # Answers and checks were read from the executed notebooks.
     answers = {n.answers[0].answer for n in (smol.notebooks[1], qwen.notebooks[1])}
     assert len(answers) == 2 and all(PROMPT in a for a in answers)  # the mock echoes the prompt, per model
-    assert [(c.exercise, c.passed) for c in smol.notebooks[1].checks] == [("90.capital", True)]
-    assert [(c.exercise, c.passed, c.hint) for c in qwen.notebooks[1].checks] == [("90.capital", False, "Ask Paris.")]
+    assert [(c.exercise, c.passed, c.reference) for c in smol.notebooks[1].checks] == [("03.sse_data", True, True)]
+    (stub,) = qwen.notebooks[1].checks
+    assert (stub.exercise, stub.passed, stub.reference) == ("03.sse_data", False, False)
+    assert "recognise data lines" in stub.hint
     # The benchmark measured both known models (and was not asked about the unknown one).
     assert sorted(r["model"] for r in result.bench or []) == ["qwen2.5-0.5b", "smollm2-135m-instruct"]
     assert all(r["status"] == "ok" and r["decode_tps_mean"] for r in result.bench or [])
@@ -92,7 +97,7 @@ def test_two_aliases_and_an_unknown_one_give_one_report(mock_server, tmp_path):
                     "## Benchmark", "## Environment"):
         assert section in md
     assert "| 90_compare.ipynb | ok " in md and "| FAILED " in md and "skipped (alias failed)" in md
-    assert "| 90.capital | passed | failed: Ask Paris. | - |" in md
+    assert f"| 03.sse_data | passed (reference solution) | failed: {stub.hint} | - |" in md
     html = Path(result.reports["html"]).read_text()
     assert "<table>" in html and 'src="figures/notebook_times.png"' in html and 'src="figures/bench.png"' in html
     for figure in ("notebook_times.png", "bench.png"):

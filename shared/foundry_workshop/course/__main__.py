@@ -81,10 +81,13 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from foundry_workshop.course.checking import check_notebooks
+    """The exercises' own report (``python -m foundry_workshop.exercises``) on the selected notebooks."""
+    from foundry_workshop.course.batch import KERNEL, select_notebooks
 
-    tasks.repo_root()
-    return check_notebooks(args.notebooks, backend=args.backend, out=args.out)
+    root = tasks.repo_root()
+    chosen = select_notebooks(args.notebooks, root / "notebooks")
+    params = ["--param", f"BACKEND={args.backend}"] if args.backend else []
+    return tasks.run_module("foundry_workshop.exercises", "--kernel", KERNEL, "--out", args.out, *params, *chosen)
 
 
 def _kit(args: argparse.Namespace) -> int:

@@ -48,6 +48,8 @@ class Check:
     exercise: str
     passed: bool
     hint: str = ""
+    #: The reference solution was checked (``WORKSHOP_SOLUTIONS=1``, as in batch runs), not the learner's code.
+    reference: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,5 +90,6 @@ def harvest(path: str | Path) -> Harvest:
                                   str(a.get("answer", ""))))
         if (c := _payload(output, CHECK_MIME)) is not None:
             exercise = c.get("exercise") or c.get("id") or "?"
-            checks.append(Check(str(exercise), bool(c.get("passed")), str(c.get("hint") or "")))
+            checks.append(Check(str(exercise), bool(c.get("passed")), str(c.get("hint") or ""),
+                                bool(c.get("reference"))))
     return Harvest(tuple(answers), tuple(checks))

@@ -70,7 +70,8 @@ def checks_table(run: CourseRun) -> Table:
                 row.append(DASH)
             else:
                 last = results[-1]
-                row.append("passed" if last.passed else f"failed: {last.hint}".rstrip(": "))
+                source = " (reference solution)" if last.reference else ""
+                row.append(f"passed{source}" if last.passed else f"failed{source}: {last.hint}".rstrip(": "))
         rows.append(row)
     return header, rows
 
@@ -174,7 +175,8 @@ def _sections(run: CourseRun) -> list[tuple[str, str, Table | None]]:
         ("Answers side by side",
          "Answers the notebooks recorded with `foundry_workshop.course.record_answer`, one column per model."
          if answers[1] else "No notebook recorded answers (`record_answer`).", answers if answers[1] else None),
-        ("Exercise checks", "Results of `foundry_workshop.exercises.check` in the executed notebooks."
+        ("Exercise checks", "Results of `foundry_workshop.exercises.check` in the executed notebooks (batch runs "
+         "check the reference solutions: a failure means the exercise does not work on that model)."
          if checks[1] else "No exercise checks were recorded.", checks if checks[1] else None),
         ("Benchmark", "A short run of the benchmark harness (`foundry_workshop.bench`): one round per prompt, "
          "no warm-up; use `make bench` for numbers to publish." if bench[1] else

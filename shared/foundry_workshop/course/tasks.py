@@ -47,7 +47,8 @@ def _run(args: Sequence[str | os.PathLike[str]], env: dict[str, str] | None = No
         return 130
 
 
-def _module(name: str, *args: str | os.PathLike[str]) -> int:
+def run_module(name: str, *args: str | os.PathLike[str]) -> int:
+    """``python -m name args`` with this Python; its exit status."""
     return _run([sys.executable, "-m", name, *args])
 
 
@@ -58,13 +59,13 @@ def notebooks(root: Path) -> list[Path]:
 def lint() -> int:
     """ruff, and every notebook committed without outputs (one nbstripout call for all of them)."""
     root = repo_root()
-    return _module("ruff", "check", ".") or _module("nbstripout", "--verify", "--extra-keys", STRIP_KEYS,
+    return run_module("ruff", "check", ".") or run_module("nbstripout", "--verify", "--extra-keys", STRIP_KEYS,
                                                     *notebooks(root))
 
 
 def format_code() -> int:
     root = repo_root()
-    return _module("ruff", "check", "--fix", ".") or _module("nbstripout", "--extra-keys", STRIP_KEYS,
+    return run_module("ruff", "check", "--fix", ".") or run_module("nbstripout", "--extra-keys", STRIP_KEYS,
                                                              *notebooks(root))
 
 
@@ -110,23 +111,23 @@ def test(extra: Sequence[str] = (), *, fast: bool = False, prepare: bool = True)
         status = prepare_test()
         if status:
             return status
-    return _module("ruff", "check", ".") or _run([sys.executable, *pytest_args(extra, fast=fast)])
+    return run_module("ruff", "check", ".") or _run([sys.executable, *pytest_args(extra, fast=fast)])
 
 
 def lab(extra: Sequence[str] = ()) -> int:
     repo_root()
-    return _module("jupyter", "lab", "--ServerApp.ip=127.0.0.1", "--notebook-dir=notebooks", *extra)
+    return run_module("jupyter", "lab", "--ServerApp.ip=127.0.0.1", "--notebook-dir=notebooks", *extra)
 
 
 def chat(extra: Sequence[str] = ()) -> int:
-    return _module("foundry_workshop.chat", *extra)
+    return run_module("foundry_workshop.chat", *extra)
 
 
 def bench(extra: Sequence[str] = ()) -> int:
     args = list(extra)
     if "--out" not in args:
         args = ["--out", str(Path("build") / "bench"), *args]
-    return _module("foundry_workshop.bench", *args)
+    return run_module("foundry_workshop.bench", *args)
 
 
 def foundry_model(extra: Sequence[str] = ()) -> int:
@@ -144,7 +145,7 @@ def foundry_model(extra: Sequence[str] = ()) -> int:
         if status:
             return status
         stamp.touch()
-    return _module("foundry_workshop.byom.build", "--convert-python", python, *extra)
+    return run_module("foundry_workshop.byom.build", "--convert-python", python, *extra)
 
 
 def browser() -> int:
