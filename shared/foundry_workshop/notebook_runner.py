@@ -12,10 +12,12 @@ Exercises run their reference solutions (``WORKSHOP_SOLUTIONS=1`` unless set), s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,22 @@ def parse_param(text: str) -> tuple[str, Any]:
         return name, json.loads(raw)
     except json.JSONDecodeError:
         return name, raw
+
+
+@contextlib.contextmanager
+def kernel_environment(**values: str) -> Iterator[None]:
+    """Set environment variables for the kernels started inside the block (they inherit this process's
+    environment: the only way to reach a kernel besides parameters), and restore them afterwards."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, old in saved.items():
+            if old is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = old
 
 
 def quiet_kernel_config() -> Any:

@@ -12,13 +12,13 @@ A notebook makes its answers comparable across models with ``record_answer(promp
 
 from __future__ import annotations
 
-from foundry_workshop.course.answers import ANSWER_MIME, CHECK_MIME, Answer, Check, Harvest, harvest, record_answer
+from foundry_workshop.course.answers import ANSWER_MIME, CHECK_MIME, Answer, Harvest, harvest, record_answer
 from foundry_workshop.course.batch import AliasRun, CourseRun, NotebookRun, run_course, select_notebooks
 from foundry_workshop.course.chromium import CHROMIUM_ARGS, chromium_problem, find_chromium
 from foundry_workshop.course.kit import Kit, build_kit
 
 __all__ = [
-    "ANSWER_MIME", "CHECK_MIME", "CHROMIUM_ARGS", "AliasRun", "Answer", "Check", "CourseRun", "Harvest", "Kit",
+    "ANSWER_MIME", "CHECK_MIME", "CHROMIUM_ARGS", "AliasRun", "Answer", "CourseRun", "Harvest", "Kit",
     "NotebookRun", "build_kit", "chromium_problem", "find_chromium", "harvest", "record_answer", "run_course",
     "select_notebooks",
 ]

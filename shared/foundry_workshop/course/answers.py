@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from foundry_workshop.exercises import MIME_TYPE, CheckResult
+
 ANSWER_MIME = "application/vnd.foundry-workshop.answer+json"
-CHECK_MIME = "application/vnd.foundry-workshop.check+json"
+#: The record ``foundry_workshop.exercises.check()`` leaves (its ``CheckResult`` as JSON).
+CHECK_MIME = MIME_TYPE
 
 
 def record_answer(prompt: str, answer: str, *, key: str | None = None, show: bool = True) -> None:
@@ -44,20 +47,11 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class Check:
-    exercise: str
-    passed: bool
-    hint: str = ""
-    #: The reference solution was checked (``WORKSHOP_SOLUTIONS=1``, as in batch runs), not the learner's code.
-    reference: bool = False
-
-
-@dataclass(frozen=True)
 class Harvest:
     """What an executed notebook recorded machine-readably."""
 
     answers: tuple[Answer, ...] = ()
-    checks: tuple[Check, ...] = ()
+    checks: tuple[CheckResult, ...] = ()
 
 
 def _outputs(notebook: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -90,6 +84,6 @@ def harvest(path: str | Path) -> Harvest:
                                   str(a.get("answer", ""))))
         if (c := _payload(output, CHECK_MIME)) is not None:
             exercise = c.get("exercise") or c.get("id") or "?"
-            checks.append(Check(str(exercise), bool(c.get("passed")), str(c.get("hint") or ""),
-                                bool(c.get("reference"))))
+            checks.append(CheckResult(str(exercise), bool(c.get("passed")), str(c.get("hint") or ""),
+                                      bool(c.get("reference"))))
     return Harvest(tuple(answers), tuple(checks))

@@ -9,19 +9,18 @@ comparable numbers. :mod:`.report` turns the result into Markdown and HTML.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from foundry_workshop.course.answers import Answer, Check, harvest
+from foundry_workshop.course.answers import Answer, harvest
 from foundry_workshop.course.environment import environment
 from foundry_workshop.errors import ConfigurationError
-from foundry_workshop.notebook_runner import progress_line, run_notebook
+from foundry_workshop.exercises import CheckResult
+from foundry_workshop.notebook_runner import kernel_environment, progress_line, run_notebook
 from foundry_workshop.settings import resolve
 
 KERNEL = "foundry-workshop"
@@ -39,7 +38,7 @@ class NotebookRun:
     output: str = ""
     error: str = ""
     answers: list[Answer] = field(default_factory=list)
-    checks: list[Check] = field(default_factory=list)
+    checks: list[CheckResult] = field(default_factory=list)
 
 
 @dataclass
@@ -131,21 +130,6 @@ def safe_name(alias: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", alias) or "_"
 
 
-@contextlib.contextmanager
-def environ_for_kernels(values: Mapping[str, str]) -> Iterator[None]:
-    """Set variables for the kernels this process starts (they inherit its environment), then restore."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, old in saved.items():
-            if old is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = old
-
-
 def preflight(backend: str, alias: str) -> tuple[str | None, str]:
     """``(model id, "")`` when ``backend`` offers ``alias``, else ``(None, what went wrong and what to do)``."""
     from foundry_workshop import connect
@@ -213,7 +197,7 @@ def run_course(
         target.mkdir(parents=True, exist_ok=True)
         params = {**run.parameters, "BACKEND": backend_name, **({"MODEL": alias} if alias else {})}
         kernel_env = {"WORKSHOP_SOLUTIONS": "1", "WORKSHOP_CHECKS_FILE": str((target / "checks.jsonl").resolve())}
-        with environ_for_kernels(kernel_env):
+        with kernel_environment(**kernel_env):
             for path in chosen:
                 result = run_notebook(path, target, kernel, params)
                 found = harvest(result.output)
