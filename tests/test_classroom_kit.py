@@ -65,7 +65,8 @@ def test_kit_then_offline_install(tmp_path):
     assert registry_lines(requirements) == ["kitdep==1.0"]
 
     kit = build_kit(tmp_path / "kit", requirements=[requirements], model_requirements=[model_requirements],
-                    foundry_model=None, build_requirements=(), pip_args=["--no-index", "--find-links", str(index)])
+                    foundry_model=tmp_path / "no-model", build_requirements=(),
+                    pip_args=["--no-index", "--find-links", str(index)])
     wheels = tmp_path / "kit" / "wheels"
     assert sorted(p.name for p in wheels.iterdir()) == ["kitdep-1.0-py3-none-any.whl",
                                                           "kitmodel-0.1-py3-none-any.whl"]
@@ -98,5 +99,6 @@ def test_kit_download_failure_says_what_to_do(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(KitError, match=r"pip could not download .*run the kit command again"):
-        build_kit(tmp_path / "kit", requirements=[requirements], model_requirements=[], foundry_model=None,
-                  build_requirements=(), pip_args=["--no-index", "--find-links", str(empty)])
+        build_kit(tmp_path / "kit", requirements=[requirements], model_requirements=[],
+                  foundry_model=tmp_path / "no-model", build_requirements=(),
+                  pip_args=["--no-index", "--find-links", str(empty)])

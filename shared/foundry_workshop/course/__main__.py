@@ -22,7 +22,7 @@ from pathlib import Path
 from foundry_workshop.course import tasks
 from foundry_workshop.errors import WorkshopError
 from foundry_workshop.notebook_runner import parse_param
-from foundry_workshop.settings import BACKENDS
+from foundry_workshop.settings import BACKENDS, build_dir
 
 #: Commands whose remaining arguments go to the tool they wrap.
 PASSTHROUGH = {
@@ -45,16 +45,16 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--backend", choices=BACKENDS, help="default: WORKSHOP_BACKEND, else bundled")
     run.add_argument("--param", action="append", type=parse_param, default=[], metavar="NAME=VALUE",
                      help="another papermill parameter (repeatable)")
-    run.add_argument("--out", type=Path, default=Path("build/run"))
+    run.add_argument("--out", type=Path, help="default: build/run")
     run.add_argument("--no-bench", action="store_true", help="skip the short benchmark of the models")
 
     check = sub.add_parser("check", help="run notebooks (your edits, no solutions) and list exercise results")
     check.add_argument("--notebooks", help="e.g. 05 (default: every lesson)")
     check.add_argument("--backend", choices=BACKENDS)
-    check.add_argument("--out", type=Path, default=Path("build/check"))
+    check.add_argument("--out", type=Path, help="default: build/check")
 
     kit = sub.add_parser("kit", help="download every wheel and copy the models into one folder to share")
-    kit.add_argument("--out", type=Path, default=Path("build/classroom-kit"))
+    kit.add_argument("--out", type=Path, help="default: build/classroom-kit")
     kit.add_argument("--platform", help="pip platform tag for other machines, e.g. win_amd64, macosx_11_0_arm64")
     kit.add_argument("--python-version", help="e.g. 3.11 (with --platform)")
 
@@ -67,9 +67,10 @@ def parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     from foundry_workshop.course.batch import run_course
 
-    tasks.repo_root()
+    root = tasks.repo_root()
     models = args.models or args.model
-    result = run_course(models=models, notebooks=args.notebooks, backend=args.backend, out=args.out,
+    result = run_course(models=models, notebooks=args.notebooks, backend=args.backend,
+                        out=args.out or build_dir() / "run", notebook_dir=root / "notebooks",
                         parameters=dict(args.param), bench=not args.no_bench)
     failures = result.failures()
     ran = sum(len(a.notebooks) for a in result.aliases)
@@ -87,18 +88,20 @@ def _check(args: argparse.Namespace) -> int:
     root = tasks.repo_root()
     chosen = select_notebooks(args.notebooks, root / "notebooks")
     params = ["--param", f"BACKEND={args.backend}"] if args.backend else []
-    return tasks.run_module("foundry_workshop.exercises", "--kernel", KERNEL, "--out", args.out, *params, *chosen)
+    out = args.out or build_dir() / "check"
+    return tasks.run_module("foundry_workshop.exercises", "--kernel", KERNEL, "--out", out, *params, *chosen)
 
 
 def _kit(args: argparse.Namespace) -> int:
     from foundry_workshop.course.kit import build_kit
 
     tasks.repo_root()
-    print(f"filling {args.out} (pip download of every requirement; ~1 GB the first time)...", flush=True)
-    kit = build_kit(args.out, platform=args.platform, python_version=args.python_version)
+    out = args.out or build_dir() / "classroom-kit"
+    print(f"filling {out} (pip download of every requirement; ~1 GB the first time)...", flush=True)
+    kit = build_kit(out, platform=args.platform, python_version=args.python_version)
     print(f"{kit.wheels} files, {kit.bytes / 2**20:.0f} MiB, for {kit.platform}, in {kit.seconds:.0f} s"
           + (f"; models: {', '.join(kit.models)}" if kit.models else ""))
-    print(f"learners install with: python course.py install --wheels {Path(args.out) / 'wheels'}")
+    print(f"learners install with: python course.py install --wheels {Path(out) / 'wheels'}")
     return 0
 
 

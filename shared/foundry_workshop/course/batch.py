@@ -12,85 +12,22 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from foundry_workshop.course.answers import Answer, harvest
+from foundry_workshop import connect
+from foundry_workshop.course.answers import harvest
 from foundry_workshop.course.environment import environment
+from foundry_workshop.course.report import write_course_report
+from foundry_workshop.course.results import AliasRun, CourseRun, NotebookRun
 from foundry_workshop.errors import ConfigurationError
-from foundry_workshop.exercises import CheckResult
+from foundry_workshop.failures import classify
 from foundry_workshop.notebook_runner import kernel_environment, progress_line, run_notebook
-from foundry_workshop.settings import resolve
+from foundry_workshop.settings import build_dir, resolve
 
 KERNEL = "foundry-workshop"
 #: Label of the run that sets no model (each notebook's default, from the environment).
 DEFAULT_LABEL = "default"
-
-
-@dataclass
-class NotebookRun:
-    """One notebook on one alias."""
-
-    notebook: str
-    ok: bool
-    seconds: float
-    output: str = ""
-    error: str = ""
-    answers: list[Answer] = field(default_factory=list)
-    checks: list[CheckResult] = field(default_factory=list)
-
-
-@dataclass
-class AliasRun:
-    """Every selected notebook on one alias; ``error`` says why the alias could not run at all."""
-
-    alias: str
-    model_id: str | None = None
-    error: str = ""
-    notebooks: list[NotebookRun] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.error and all(n.ok for n in self.notebooks)
-
-
-@dataclass
-class CourseRun:
-    """A whole batch run: what ran, how it went, the benchmark figures and the machine it ran on."""
-
-    backend: str
-    notebooks: list[str]
-    aliases: list[AliasRun]
-    seconds: float = 0.0
-    parameters: dict[str, Any] = field(default_factory=dict)
-    environment: dict[str, Any] = field(default_factory=dict)
-    #: Rows of the benchmark's ranking (``BenchResult.ranked()``), or None when it was not run.
-    bench: list[dict[str, Any]] | None = None
-    bench_error: str = ""
-    reports: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return all(a.ok for a in self.aliases) and not self.bench_error
-
-    def failures(self) -> list[str]:
-        """One line per failed alias or notebook."""
-        lines = []
-        for a in self.aliases:
-            if a.error:
-                lines.append(f"{a.alias}: {a.error}")
-            lines += [f"{a.alias} / {n.notebook}: {n.error}" for n in a.notebooks if not n.ok]
-        if self.bench_error:
-            lines.append(f"benchmark: {self.bench_error}")
-        return lines
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        for alias, run in zip(data["aliases"], self.aliases, strict=True):
-            alias["ok"] = run.ok
-        data["ok"] = self.ok
-        return data
 
 
 def _names(value: str | Sequence[str] | None) -> list[str]:
@@ -132,14 +69,11 @@ def safe_name(alias: str) -> str:
 
 def preflight(backend: str, alias: str) -> tuple[str | None, str]:
     """``(model id, "")`` when ``backend`` offers ``alias``, else ``(None, what went wrong and what to do)``."""
-    from foundry_workshop import connect
-
     try:
         with connect(backend=backend, model=alias) as conn:
             return conn.model, ""
     except Exception as exc:  # any failure to connect is the alias's result, not the end of the run
-        message = str(exc).strip() or type(exc).__name__
-        return None, f"{type(exc).__name__}: {message}"
+        return None, f"{type(exc).__name__}: {classify(exc).message}"
 
 
 def _bench(backend: str, models: list[str], rounds: int) -> list[dict[str, Any]]:
@@ -156,7 +90,7 @@ def run_course(
     notebooks: str | Sequence[str | Path] | None = None,
     backend: str | None = None,
     *,
-    out: str | Path = "build/run",
+    out: str | Path | None = None,
     notebook_dir: str | Path = "notebooks",
     kernel: str = KERNEL,
     parameters: Mapping[str, Any] | None = None,
@@ -168,16 +102,15 @@ def run_course(
 
     ``models``: aliases or ids (``"a,b,c"`` or a list); none runs each notebook's default model once.
     ``notebooks``: ``"02,05"``, names or paths (default: every lesson in ``notebook_dir``). ``backend``: default
-    from ``WORKSHOP_BACKEND``/``.env``, else bundled. Executed copies go to ``out/<alias>/``, the report to
-    ``out/report.md`` and ``out/report.html``. Failures are recorded in the result, never raised.
+    from ``WORKSHOP_BACKEND``/``.env``, else bundled. Executed copies go to ``out/<alias>/`` (default
+    ``build/run``, see ``settings.build_dir``), the report to ``out/report.md`` and ``out/report.html``.
+    Failures are recorded in the result, never raised.
     """
-    from foundry_workshop.course.report import write_course_report
-
     say = progress or (lambda _line: None)
     chosen = select_notebooks(notebooks, notebook_dir)
     backend_name = resolve(backend=backend).backend
     aliases = _names(models)
-    out_dir = Path(out)
+    out_dir = Path(out) if out is not None else build_dir() / "run"
     out_dir.mkdir(parents=True, exist_ok=True)
     run = CourseRun(backend=backend_name, notebooks=[p.name for p in chosen], aliases=[],
                     parameters=dict(parameters or {}), environment=environment(backend_name))

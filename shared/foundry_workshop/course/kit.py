@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from foundry_workshop.byom.store import Store
 from foundry_workshop.errors import WorkshopError
 
 #: What an offline, isolated build of the editable course package needs, plus pip itself.
@@ -102,14 +103,15 @@ def build_kit(
     *,
     requirements: Sequence[str | Path] = ("requirements.txt",),
     model_requirements: Sequence[str | Path] = ("requirements-model.txt",),
-    foundry_model: str | Path | None = "build/foundry",
+    foundry_model: str | Path | None = None,
     platform: str | None = None,
     python_version: str | None = None,
     build_requirements: Sequence[str] = BUILD_REQUIREMENTS,
     pip_args: Sequence[str] = (),
 ) -> Kit:
-    """Fill ``out/wheels`` with every requirement (``pip download``), copy the converted Foundry Local model if
-    there is one, and write ``manifest.json`` and ``INSTALL.txt``. Re-running adds only what is missing."""
+    """Fill ``out/wheels`` with every requirement (``pip download``), copy the converted Foundry Local model
+    if there is one (``foundry_model``, default: the BYOM store, ``build/foundry``), and write
+    ``manifest.json`` and ``INSTALL.txt``. Re-running adds only what is missing."""
     start = time.monotonic()
     folder = Path(out)
     wheels = folder / "wheels"
@@ -133,7 +135,8 @@ def build_kit(
         _build_sdists(wheels, pip_args)
 
     models = []
-    if foundry_model and (source := Path(foundry_model)).is_dir() and any(source.iterdir()):
+    source = Path(foundry_model) if foundry_model else Store.default().root
+    if source.is_dir() and any(source.iterdir()):
         shutil.copytree(source, folder / "models" / "foundry", dirs_exist_ok=True)
         models.append("models/foundry")
     files = [{"file": p.name, "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in sorted(wheels.iterdir())]

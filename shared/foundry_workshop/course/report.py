@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from foundry_workshop.course.batch import AliasRun, CourseRun, NotebookRun
+from foundry_workshop.course.results import AliasRun, CourseRun, NotebookRun
 
 Table = tuple[list[str], list[list[str]]]
 DASH = "-"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from foundry_workshop.course.chromium import chromium_problem, find_chromium
 from foundry_workshop.errors import ConfigurationError
+from foundry_workshop.settings import build_dir, course_dir
 
 KERNEL = "foundry-workshop"
 #: nbstripout keys the course strips besides outputs (papermill's and nbclient's run metadata).
@@ -26,11 +27,12 @@ FAST_LIMIT_SECONDS = "2"
 
 
 def repo_root() -> Path:
-    """The repository root: the working directory, which must hold the course's notebooks."""
-    root = Path.cwd()
-    if not (root / "notebooks").is_dir() or not (root / "requirements.txt").is_file():
-        raise ConfigurationError(f"{root} is not the course repository: run this command from its root folder "
-                                 "(the one with notebooks/ and requirements.txt).")
+    """The course checkout the working directory is in (``settings.course_dir``), made the working directory."""
+    root = course_dir()
+    if root is None:
+        raise ConfigurationError(f"{Path.cwd()} is not inside the course repository: run this command from its "
+                                 "folder (the one with notebooks/ and samples/).")
+    os.chdir(root)
     return root
 
 
@@ -126,7 +128,7 @@ def chat(extra: Sequence[str] = ()) -> int:
 def bench(extra: Sequence[str] = ()) -> int:
     args = list(extra)
     if "--out" not in args:
-        args = ["--out", str(Path("build") / "bench"), *args]
+        args = ["--out", str(build_dir() / "bench"), *args]
     return run_module("foundry_workshop.bench", *args)
 
 
@@ -136,7 +138,7 @@ def foundry_model(extra: Sequence[str] = ()) -> int:
     The environment is re-made only when requirements-convert.txt is newer than its stamp; the conversion
     itself is cached by ``foundry_workshop.byom.build``."""
     root = repo_root()
-    venv = root / "build" / "convert-venv"
+    venv = build_dir() / "convert-venv"
     stamp, requirements = venv / ".installed", root / "requirements-convert.txt"
     python = bin_python(venv)
     if not stamp.exists() or stamp.stat().st_mtime < requirements.stat().st_mtime:
