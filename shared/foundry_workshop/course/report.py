@@ -47,8 +47,8 @@ def answers_table(run: CourseRun) -> Table:
     for (notebook, key), prompt in keys.items():
         row = [notebook, prompt]
         for a in run.aliases:
-            n = _cell(a, notebook)
-            found = [x.answer for x in (n.answers if n else []) if x.key == key]
+            cell = _cell(a, notebook)
+            found = [x.answer for x in (cell.answers if cell else []) if x.key == key]
             row.append(found[-1] if found else DASH)
         rows.append(row)
     return header, rows

@@ -58,11 +58,16 @@ def notebooks(root: Path) -> list[Path]:
     return sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
+def static_checks() -> int:
+    """ruff, mypy and the import contract (``lint-imports``, a console script beside this Python)."""
+    lint_imports = Path(sys.executable).with_name("lint-imports.exe" if os.name == "nt" else "lint-imports")
+    return run_module("ruff", "check", ".") or run_module("mypy") or _run([lint_imports])
+
+
 def lint() -> int:
-    """ruff, and every notebook committed without outputs (one nbstripout call for all of them)."""
+    """The static checks, and every notebook committed without outputs (one nbstripout call for all)."""
     root = repo_root()
-    return run_module("ruff", "check", ".") or run_module("nbstripout", "--verify", "--extra-keys", STRIP_KEYS,
-                                                    *notebooks(root))
+    return static_checks() or run_module("nbstripout", "--verify", "--extra-keys", STRIP_KEYS, *notebooks(root))
 
 
 def format_code() -> int:
@@ -107,13 +112,15 @@ def prepare_test() -> int:
 
 
 def test(extra: Sequence[str] = (), *, fast: bool = False, prepare: bool = True) -> int:
-    """ruff, then pytest over the package, the course and every notebook (``fast``: the inner loop)."""
+    """ruff, mypy, lint-imports, then pytest over the package, the course and every notebook (``fast``: ruff
+    and the inner loop)."""
     repo_root()
     if prepare and not fast:
         status = prepare_test()
         if status:
             return status
-    return run_module("ruff", "check", ".") or _run([sys.executable, *pytest_args(extra, fast=fast)])
+    checks = run_module("ruff", "check", ".") if fast else static_checks()
+    return checks or _run([sys.executable, *pytest_args(extra, fast=fast)])
 
 
 def lab(extra: Sequence[str] = ()) -> int:
