@@ -9,17 +9,26 @@ server (the ``mock_server`` fixture).
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
+from foundry_workshop.course.chromium import chromium_problem, find_chromium
 from foundry_workshop.mock import MockServer
 
 _session_mock: MockServer | None = None
 
 
+def _xdist_controller(config: pytest.Config) -> bool:
+    """True in the process that only hands tests to pytest-xdist workers (each worker has its own mock)."""
+    return not hasattr(config, "workerinput") and bool(getattr(config.option, "numprocesses", None))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     global _session_mock
+    if _xdist_controller(config):
+        return
     _session_mock = MockServer().start()
     os.environ["WORKSHOP_DOTENV"] = "0"  # a learner's .env (real endpoints, keys, Azure) never reaches the tests
     os.environ["WORKSHOP_BACKEND"] = "mock"
@@ -44,3 +53,69 @@ def mock_server() -> MockServer:
     """The session's mock server, the one notebooks under nbval talk to."""
     assert _session_mock is not None
     return _session_mock
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    """The browser every browser test drives (``CHROMIUM_PATH``, else found on this OS: see
+    ``foundry_workshop.course.chromium``). Missing: skipped with the fix on a developer machine, failed in CI."""
+    problem = chromium_problem()
+    if problem is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"The browser tests must run in CI, but there is {problem}.")
+        pytest.skip(problem)
+    return str(find_chromium())
+
+
+# -- Markers for `make test-fast`, and longest files first ------------------------------------------------------
+# nbval cells get the `notebook` marker, browser tests the `browser` marker (before `-m` deselects).
+# pytest-xdist (`make test`) hands whole files to workers (--dist loadfile). If a long file comes last, one
+# worker runs it alone at the end; so files are ordered by the seconds they took last time (kept in pytest's cache),
+# longest first. New files (no timing yet) keep their place after the known ones. Order inside a file is kept.
+# `--slower-than S` (what `make test-fast` passes) leaves out the tests that took more than S seconds last time.
+_FILE_SECONDS = "foundry_workshop/file_seconds"
+_TEST_SECONDS = "foundry_workshop/test_seconds"
+_measured: defaultdict[str, float] = defaultdict(float)
+_measured_tests: defaultdict[str, float] = defaultdict(float)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--slower-than", type=float, default=None, metavar="SECONDS",
+                     help="deselect tests that took longer than SECONDS in the last run that timed them")
+
+
+def _file(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.split("::", 1)[0].endswith(".ipynb"):
+            item.add_marker(pytest.mark.notebook)
+        if "chromium_executable" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+    cache = getattr(config, "cache", None)
+    limit = config.getoption("--slower-than")
+    if limit is not None and cache is not None:
+        timed = cache.get(_TEST_SECONDS, {})
+        slow = [item for item in items if timed.get(item.nodeid, 0.0) > limit]
+        if slow:
+            config.hook.pytest_deselected(items=slow)
+            items[:] = [item for item in items if timed.get(item.nodeid, 0.0) <= limit]
+    seconds: dict[str, float] = cache.get(_FILE_SECONDS, {}) if cache is not None else {}
+    if seconds:
+        first_seen = {f: i for i, f in enumerate(dict.fromkeys(_file(item.nodeid) for item in items))}
+        items.sort(key=lambda item: (-seconds.get(_file(item.nodeid), 0.0), first_seen[_file(item.nodeid)]))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _measured[_file(report.nodeid)] += report.duration
+    _measured_tests[report.nodeid] += report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    if _measured and getattr(config, "cache", None) and not hasattr(config, "workerinput"):
+        config.cache.set(_FILE_SECONDS, {**config.cache.get(_FILE_SECONDS, {}), **_measured})
+        config.cache.set(_TEST_SECONDS, {**config.cache.get(_TEST_SECONDS, {}), **_measured_tests})

@@ -8,7 +8,6 @@ Without Chromium the test is skipped with the reason on a developer machine, and
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -17,24 +16,10 @@ from pathlib import Path
 import pytest
 
 from foundry_workshop.chat.launcher import ChatApp, start_chat_app
+from foundry_workshop.course.chromium import CHROMIUM_ARGS
 from foundry_workshop.mock import Latency, MockServer, reply_text
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOT = Path(__file__).resolve().parents[1] / "build" / "screenshots" / "chainlit_chat.png"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _chromium_installed() -> None:
-    """Skip with the reason on a developer machine without Chromium; in CI (``CI`` set) a missing browser fails."""
-    if not CHROMIUM.exists():
-        reason = (f"no Chromium at {CHROMIUM}: install it with `apt-get install -y chromium` "
-                  "(`make test` does, as root on Debian) "
-                  "or set CHROMIUM_PATH")
-        if os.environ.get("CI"):
-            pytest.fail(f"The browser test must run in CI, but there is {reason}.")
-        pytest.skip(reason)
 
 SMOL = "smollm2-135m-instruct-generic-cpu:1"
 QWEN = "qwen2.5-0.5b-instruct-generic-cpu:4"
@@ -59,11 +44,11 @@ def app(mock: MockServer) -> Iterator[ChatApp]:
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(chromium_executable: str):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

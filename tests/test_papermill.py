@@ -22,6 +22,11 @@ def test_injected_parameters_reach_the_server(mock_server, tmp_path):
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    # Quiet: one line for the notebook (name, outcome, seconds) and a summary; no kernel transport warning
+    # (the kernel runs with CurveZMQ keys provisioned by jupyter_client, see notebook_runner.quiet_kernel_config).
+    assert "without encryption" not in result.stdout + result.stderr
+    assert result.stdout.splitlines()[0].split()[:2] == ["01_basic_chat.ipynb", "ok"]
+    assert len(result.stdout.splitlines()) == 2
 
     # The server saw the alias resolved to its full id - not the default model.
     chat_models = {r["json"]["model"] for r in mock_server.requests if r["path"] == "/v1/chat/completions"}

@@ -12,10 +12,12 @@ Exercises run their reference solutions (``WORKSHOP_SOLUTIONS=1`` unless set), s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,39 @@ def parse_param(text: str) -> tuple[str, Any]:
         return name, raw
 
 
+@contextlib.contextmanager
+def kernel_environment(**values: str) -> Iterator[None]:
+    """Set environment variables for the kernels started inside the block (they inherit this process's
+    environment: the only way to reach a kernel besides parameters), and restore them afterwards."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, old in saved.items():
+            if old is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = old
+
+
+def quiet_kernel_config() -> Any:
+    """Kernel-manager settings that keep ipykernel's "Kernel is running over TCP without encryption" away.
+
+    ipykernel logs that warning on start-up unless its sockets use CurveZMQ. jupyter_client can provision the
+    keys itself (``KernelManager.transport_encryption = "auto"``) for kernels whose kernelspec declares
+    ``"supported_encryption": ["curve"]`` - ipykernel's does - so the traffic is encrypted instead of the warning
+    being hidden. Without CurveZMQ in pyzmq the default (plain TCP, with the warning) stays.
+    """
+    import zmq
+    from traitlets.config import Config
+
+    config = Config()
+    if zmq.has("curve"):
+        config.KernelManager.transport_encryption = "auto"
+    return config
+
+
 def run_notebook(path: Path, out_dir: Path, kernel: str, parameters: dict[str, Any]) -> NotebookResult:
     import papermill
 
@@ -49,13 +84,19 @@ def run_notebook(path: Path, out_dir: Path, kernel: str, parameters: dict[str, A
     try:
         papermill.execute_notebook(
             str(path), str(output), parameters=parameters, kernel_name=kernel,
-            cwd=str(path.parent), progress_bar=False, report_mode=False,
+            cwd=str(path.parent), progress_bar=False, report_mode=False, config=quiet_kernel_config(),
         )
     except Exception as exc:  # papermill raises PapermillExecutionError, but a kernel can die otherwise too
         summary = str(exc).strip().splitlines()
         return NotebookResult(str(path), str(output), False, time.monotonic() - start,
                               " ".join(summary[-3:])[:500])
     return NotebookResult(str(path), str(output), True, time.monotonic() - start)
+
+
+def progress_line(label: str, result: NotebookResult) -> str:
+    """The one line printed per notebook: name, outcome, seconds (and the error's gist)."""
+    status = "ok" if result.ok else "FAILED"
+    return f"{label:<40} {status:<6} {result.seconds:6.1f} s" + (f"  {result.error}" if result.error else "")
 
 
 def write_report(results: list[NotebookResult], parameters: dict[str, Any], out_dir: Path) -> Path:
@@ -89,10 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     results = []
     for path in args.notebooks:
-        print(f"running {path} ...", flush=True)
         result = run_notebook(path, args.out, args.kernel, parameters)
-        print(f"  {'ok' if result.ok else 'FAILED'} in {result.seconds:.1f} s"
-              + (f": {result.error}" if result.error else ""), flush=True)
+        print(progress_line(path.name, result), flush=True)
         results.append(result)
     report = write_report(results, parameters, args.out)
     failed = [r for r in results if not r.ok]

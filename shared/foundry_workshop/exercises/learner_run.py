@@ -12,17 +12,15 @@ report lists every registered exercise of those lessons: passed, failed (with th
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from foundry_workshop.exercises.checking import CHECKS_FILE_VAR
 from foundry_workshop.exercises.registry import list_exercises
-from foundry_workshop.notebook_runner import NotebookResult, run_notebook
+from foundry_workshop.notebook_runner import NotebookResult, kernel_environment, run_notebook
 
 _LESSON = re.compile(r"^(\d{2})_")
 
@@ -42,20 +40,6 @@ def lesson_of(notebook: Path) -> str | None:
     """``notebooks/05_benchmarking.ipynb`` -> ``"05"``."""
     match = _LESSON.match(notebook.name)
     return match[1] if match else None
-
-
-@contextmanager
-def _environment(**values: str) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, old in saved.items():
-            if old is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = old
 
 
 def read_results(checks_file: Path) -> dict[str, dict[str, Any]]:
@@ -83,7 +67,7 @@ def run_checks(
     checks_file = (out_dir / "checks.jsonl").resolve()
     checks_file.write_text("", encoding="utf-8")
     runs = []
-    with _environment(WORKSHOP_SOLUTIONS="0", **{CHECKS_FILE_VAR: str(checks_file)}):
+    with kernel_environment(WORKSHOP_SOLUTIONS="0", **{CHECKS_FILE_VAR: str(checks_file)}):
         for notebook in chosen:
             print(f"running {notebook} (your code, no solutions) ...", flush=True)
             runs.append(run_notebook(notebook, out_dir, kernel, {**(parameters or {}), "SOLUTIONS": False}))

