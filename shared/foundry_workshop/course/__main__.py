@@ -30,7 +30,8 @@ PASSTHROUGH = {
     "test": "pytest", "test-fast": "pytest", "lab": "jupyter lab", "chat": "python -m foundry_workshop.chat",
     "bench": "python -m foundry_workshop.bench", "foundry-model": "python -m foundry_workshop.byom.build",
     "embedding-model": "python -m foundry_workshop.rag.build",
-    "browser-demo": "python -m foundry_workshop.browser vendor", "browser-model": "python -m foundry_workshop.browser models",
+    "browser-demo": "python -m foundry_workshop.browser vendor",
+    "browser-model": "python -m foundry_workshop.browser models",
 }
 
 
