@@ -23,7 +23,7 @@ COMPLETION = {
 class _Handler(BaseHTTPRequestHandler):
     """Answers every POST with ``server.body`` gzip-compressed, as Azure OpenAI does."""
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length", 0)))
         payload = gzip.compress(self.server.body)  # type: ignore[attr-defined]
         self.send_response(200)
