@@ -50,6 +50,8 @@ SHORT_TIMEOUT = 0.6
 STALL_SECONDS = 3.0
 RETRY_AFTER = 2
 UNKNOWN_MODEL = "no-such-model"
+#: An alias the Foundry Local service knows but answers a chat for with an empty 400 (it wants the full id).
+SERVICE_ALIAS = "phi-4-mini"
 HELLO = "Say hello in five words."
 SURFACES = ("connect", "plain", "chat", "bench", "router")
 
@@ -89,6 +91,9 @@ FAULTS: tuple[Fault, ...] = (
           (("context",), ("WORKSHOP_CONTEXT_SIZE", "shorten", "shorter", "new chat")),
           surfaces=("plain", "chat", "bench", "router")),
     Fault("empty_prompt", "the learner sends an empty prompt", (("empty",),), surfaces=("chat", "bench", "router")),
+    Fault("foundry_alias", f"Foundry Local service: chat with the alias {SERVICE_ALIAS!r} (400, empty body)",
+          (("/v1/models", "full id"), ("load",)), surfaces=("plain", "chat", "bench", "router"),
+          wrong=("new chat",)),
     Fault("wrong_key", "server wants a key; a wrong one is sent", (("key",), ("OPENAI_API_KEY", "API_KEY")),
           surfaces=SURFACES),
 )
@@ -116,10 +121,12 @@ class Outcome:
 class Servers:
     plain: MockServer
     keyed: MockServer
+    #: The Foundry Local service emulation (profile ``foundry-service``).
+    service: MockServer
     bundled: Connection | None
 
     def reset(self) -> None:
-        for server in (self.plain, self.keyed):
+        for server in (self.plain, self.keyed, self.service):
             server.clear_faults()
 
 
@@ -128,14 +135,17 @@ def servers(with_bundled: bool = True) -> Iterator[Servers]:
     with ExitStack() as stack:
         plain = stack.enter_context(MockServer())
         keyed = stack.enter_context(MockServer(api_key=SECRET))
+        service = stack.enter_context(MockServer(profile="foundry-service"))
         bundled = stack.enter_context(connect("bundled")) if with_bundled else None
-        yield Servers(plain, keyed, bundled)
+        yield Servers(plain, keyed, service, bundled)
 
 
 def _server_for(fault: Fault, env: Servers) -> tuple[MockServer, str]:
     """The server a cell talks to and the key it sends."""
     if fault.name == "wrong_key":
         return env.keyed, WRONG_KEY
+    if fault.name == "foundry_alias":
+        return env.service, SECRET
     return env.plain, SECRET  # the plain mock ignores keys: SECRET checks that no key is ever shown
 
 
@@ -156,7 +166,7 @@ def _prompt(fault: Fault) -> str:
 
 
 def _model(fault: Fault, conn: Connection) -> str:
-    return UNKNOWN_MODEL if fault.name == "unknown_model" else conn.model
+    return {"unknown_model": UNKNOWN_MODEL, "foundry_alias": SERVICE_ALIAS}.get(fault.name, conn.model)
 
 
 @contextmanager
@@ -255,8 +265,8 @@ def surface_bench(fault: Fault, env: Servers) -> Outcome:
 def surface_router(fault: Fault, env: Servers) -> Outcome:
     with _connection(fault, env) as conn:
         target = Target.from_connection(conn, timeout=SHORT_TIMEOUT if fault.name == "timeout" else 30)
-        if fault.name == "unknown_model":
-            target = Target(conn.client, UNKNOWN_MODEL, where=conn.endpoint, timeout=target.timeout)
+        if fault.name in ("unknown_model", "foundry_alias"):
+            target = Target(conn.client, _model(fault, conn), where=conn.endpoint, timeout=target.timeout)
         router = Router(target, None)
         try:
             router.create([{"role": "user", "content": _prompt(fault)}], private=True, max_tokens=16)

@@ -82,6 +82,14 @@ def _server_words(exc: openai.APIStatusError, secrets: Iterable[str]) -> str:
     return text
 
 
+def _empty_body(exc: openai.APIStatusError) -> bool:
+    """The server sent no body at all (Foundry Local's answer to a model it cannot serve)."""
+    try:
+        return not exc.response.content.strip()
+    except Exception:  # a streamed response that was never read: not known to be empty
+        return False
+
+
 def _wait_phrase(seconds: float | None) -> str:
     if seconds is None:
         return "Wait a few seconds"
@@ -193,6 +201,16 @@ def _classify_status(exc: openai.APIStatusError, endpoint: str | None, model: st
             "not_found",
             f"The {'server' if endpoint else 'model server'}{at} does not serve {what} (404). Pick another model "
             "in the settings panel, or load this one on the server.",
+            retryable=False, status=status, detail=detail,
+        )
+    if status == 400 and _empty_body(exc):
+        what = f"the model {model!r}" if model else "the model"
+        return Failure(
+            "not_found",
+            f"The model server{at} refused {what} with an empty 400 answer: the Foundry Local service answers so "
+            "for a model alias (phi-4-mini), an unknown id, or a model that is not loaded. Ask for the full id "
+            "that GET /v1/models lists (e.g. Phi-4-mini-instruct-generic-cpu:5), and load it first: "
+            "`foundry model load <alias>` or GET /openai/load/<full id>.",
             retryable=False, status=status, detail=detail,
         )
     if status == 503:
