@@ -3,8 +3,8 @@
 Standalone (no course package): copy it next to the seed scripts into your own project.
 
 - ``FOUNDRY_LOCAL_ENDPOINT`` set (for example ``http://127.0.0.1:5273/v1``, what ``foundry server status``
-  prints plus ``/v1``; CLIs before 0.10: ``foundry service status``): use that server. ``WORKSHOP_MODEL`` picks the model by id or alias; unset, the first
-  model the server lists.
+  prints plus ``/v1``; CLIs before 0.10: ``foundry service status``): use that server. ``WORKSHOP_MODEL``
+  picks the model by id or alias; unset, the first model the server lists.
 - unset: start Foundry Local SDK v2 here (``pip install foundry-local-sdk``): catalog -> download (once) ->
   load -> web service. ``WORKSHOP_MODEL`` is the catalog alias (default ``qwen2.5-0.5b``).
 """

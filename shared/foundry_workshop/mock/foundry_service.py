@@ -4,7 +4,8 @@
 It reproduces the *service-based* generation (CLI before 0.10, ``foundry service start|status``, the one the
 legacy SDK 0.5.1 drives): no such service runs on this machine, so this emulation is what puts that path (the
 ``endpoint`` backend, lesson 04's catalog/load/unload cells over REST) under test. CLI 0.10 (``foundry server
-...``, with a Linux x64 build) is newer; whether its server keeps every ``/openai/*`` route is not documented. Routes, as learners meet them:
+...``, with a Linux x64 build) is newer; whether its server keeps every ``/openai/*`` route is not documented.
+Routes, as learners meet them:
 
 ============================================  ====================================================================
 ``GET /foundry/list``                         the catalog: a bare JSON array of variants (``name`` = the id,
