@@ -4,8 +4,11 @@ A *cell* injects one fault into a real server (the mock's fault injection, or th
 for a prompt past its context), drives one surface through its public API, and records what the learner reads:
 
 * ``connect``  - ``foundry_workshop.connect(backend="endpoint", ...)``: the error it raises.
-* ``plain``    - the lessons' plain code, ``conn.client.chat.completions.create(...)``: raising an ``openai``
-                 exception is fine (the lesson shows how to catch it); anything else escaping is a crash.
+* ``plain``    - the lessons' plain code: a bare ``OpenAI(base_url=conn.endpoint, api_key=conn.api_key,
+                 timeout=conn.timeout)`` as lessons 01/02 build it (not ``conn.client``, which adds the wire
+                 guard), then ``client.chat.completions.create(...)``: raising an ``openai`` exception is fine
+                 (lesson 01 shows catching ``openai.APIError``); anything else escaping is a crash, recorded as
+                 it is (``KNOWN_PLAIN_CRASHES`` says which, and why).
 * ``chat``     - the chat app's service layer as ``samples/chainlit_app/app.py`` drives it (``ModelService``,
                  ``ChatHistory.refusal``, ``stream_reply``, ``ChatHistory.record``): the message shown, and
                  whether the conversation so far is kept.
@@ -54,6 +57,9 @@ UNKNOWN_MODEL = "no-such-model"
 SERVICE_ALIAS = "phi-4-mini"
 HELLO = "Say hello in five words."
 SURFACES = ("connect", "plain", "chat", "bench", "router")
+#: Cells where the lessons' bare client lets a non-openai exception out, as openai-python does: a non-JSON body
+#: escapes ``response.json()`` as ``json.JSONDecodeError``. Lesson 01 says so; ``conn.client`` guards it.
+KNOWN_PLAIN_CRASHES = {"malformed": "JSONDecodeError"}
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,8 @@ class Fault:
     surfaces: tuple[str, ...] = SURFACES
     #: Words that must NOT appear (wrong advice).
     wrong: tuple[str, ...] = ()
+    #: The server does answer (with a status or a body): a message claiming nothing answered is false.
+    server_answers: bool = True
 
 
 FAULTS: tuple[Fault, ...] = (
@@ -77,7 +85,7 @@ FAULTS: tuple[Fault, ...] = (
     Fault("loading", "503 with Retry-After: 2 (model loading)", (("loading", "not ready"), ("2 s", "2 second")),
           "503", "503", wrong=("start the",)),
     Fault("timeout", f"no answer within the client's timeout ({SHORT_TIMEOUT} s)", (("WORKSHOP_TIMEOUT",),),
-          "stall", "stall"),
+          "stall", "stall", server_answers=False),
     Fault("disconnect", "connection closed mid-stream (after 2 chunks)",
           (("connection", "broke", "closed"), ("again", "retry")), "disconnect", "disconnect"),
     Fault("malformed", "a body / stream event that is not JSON",
@@ -210,7 +218,8 @@ def surface_connect(fault: Fault, env: Servers) -> Outcome:
 
 def surface_plain(fault: Fault, env: Servers) -> Outcome:
     with _connection(fault, env) as conn:
-        client = conn.client.with_options(max_retries=0, timeout=SHORT_TIMEOUT if fault.name == "timeout" else 30)
+        bare = openai.OpenAI(base_url=conn.endpoint, api_key=conn.api_key, timeout=conn.timeout)  # lesson 01
+        client = bare.with_options(max_retries=0, timeout=SHORT_TIMEOUT if fault.name == "timeout" else 30)
         try:
             client.chat.completions.create(model=_model(fault, conn), messages=[{"role": "user", "content":
                                            _prompt(fault)}], max_tokens=16)
@@ -293,6 +302,9 @@ SURFACE_FUNCTIONS: dict[str, Callable[[Fault, Servers], Outcome]] = {
 # -- verdicts ----------------------------------------------------------------------------------------------------
 
 
+_NOTHING_ANSWERED = re.compile(r"\bno\b[^.]*\bserver answered", re.IGNORECASE)
+
+
 def judge(fault: Fault, surface: str, outcome: Outcome) -> str:
     if outcome.escaped and not outcome.escape_ok:
         # Outside openai's and the course's exception families (a bare JSONDecodeError): nobody catches it.
@@ -302,6 +314,8 @@ def judge(fault: Fault, surface: str, outcome: Outcome) -> str:
     if not text or "traceback" in lowered or SECRET in text or WRONG_KEY in text:
         return "unclear"
     if any(word.lower() in lowered for word in fault.wrong):
+        return "unclear"
+    if fault.server_answers and _NOTHING_ANSWERED.search(text):  # false: e.g. a 401 is an answer
         return "unclear"
     if surface == "plain":  # the lesson's own except clause explains; an openai error with its status is enough
         return "actionable"
@@ -357,9 +371,15 @@ def render(results: dict[tuple[str, str], Outcome]) -> str:
         "for its own context limit), every surface driven through its public API. Do not edit by hand: a test fails",
         "when this file differs from what the cells produce.",
         "",
-        "Surfaces: `connect` = `connect(backend=\"endpoint\")`; `plain` = the lessons' `conn.client` calls (an",
-        "`openai` exception is the expected outcome there); `chat` = the chat app's service layer; `bench` =",
-        "`measure_sample`; `router` = `Router.create(private=True)` with the local side failing.",
+        "Surfaces: `connect` = `connect(backend=\"endpoint\")`; `plain` = the lessons' bare",
+        "`OpenAI(base_url=conn.endpoint, api_key=conn.api_key, timeout=conn.timeout)` (an `openai` exception is the",
+        "expected outcome there; lesson 01 catches `openai.APIError`); `chat` = the chat app's service layer;",
+        "`bench` = `measure_sample`; `router` = `Router.create(private=True)` with the local side failing.",
+        "",
+        "Known and left as openai-python behaves: "
+        + "; ".join(f"`{fault}` x `plain` lets a bare `{exc}` out (openai does not wrap it; `conn.client`'s wire "
+                    "guard raises `MalformedResponseError`, an `openai.APIError`, instead)"
+                    for fault, exc in KNOWN_PLAIN_CRASHES.items()) + ".",
         "",
         f"Verdicts: {', '.join(f'{k} {v}' for k, v in sorted(tally.items()))} (of {len(results)} cells).",
         "",
