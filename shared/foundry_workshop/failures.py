@@ -27,7 +27,13 @@ from dataclasses import dataclass
 
 import openai
 
-from foundry_workshop.errors import EndpointUnreachableError, ServerNotReadyError, UnknownModelError, WorkshopError
+from foundry_workshop.errors import (
+    AuthenticationRequiredError,
+    EndpointUnreachableError,
+    ServerNotReadyError,
+    UnknownModelError,
+    WorkshopError,
+)
 from foundry_workshop.http_checks import retry_after_seconds
 from foundry_workshop.wire_guard import MalformedResponseError
 
@@ -248,7 +254,7 @@ def _classify_status(exc: openai.APIStatusError, endpoint: str | None, model: st
 def _classify_course_error(exc: WorkshopError) -> Failure:
     kinds: list[tuple[type[WorkshopError], str, bool]] = [
         (EndpointUnreachableError, "connection", True), (ServerNotReadyError, "loading", True),
-        (UnknownModelError, "not_found", False),
+        (UnknownModelError, "not_found", False), (AuthenticationRequiredError, "auth", False),
     ]
     kind, retryable = next(((k, r) for cls, k, r in kinds if isinstance(exc, cls)), ("unknown", False))
     return Failure(kind, str(exc), retryable=retryable, detail=f"{type(exc).__name__}: {exc}"[:300])
