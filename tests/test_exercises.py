@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from exercise_cases import CASES, Env
 from notebook_cells import NOTEBOOKS, code_cells, imports_of
+from openai import OpenAI
 
-from foundry_workshop import connect
+from foundry_workshop import connect, free_port
 from foundry_workshop.exercises import SOLUTIONS_DIR_VAR, evaluate, exercise, list_exercises, parse_id
 
 _STUB = re.compile(r"""@exercise\(\s*["'](?P<id>\d{2}\.\w+)["']""")
@@ -108,3 +109,15 @@ def test_a_right_answer_through_with_options_is_recorded_and_passes(env: Env) ->
 
     result = evaluate("00.ask", ask, client=env.client, model=env.model)
     assert result.passed, result.hint
+
+
+def right_ask(client, model, question):
+    r = client.chat.completions.create(model=model, messages=[{"role": "user", "content": question}])
+    return r.choices[0].message.content
+
+
+def test_a_server_that_is_down_gets_the_url_and_the_next_step(env: Env) -> None:
+    down = OpenAI(base_url=f"http://127.0.0.1:{free_port()}/v1", api_key="x", max_retries=0)
+    result = evaluate("00.ask", right_ask, client=down, model=env.model)
+    assert not result.passed and result.hint.startswith("APIConnectionError: Could not reach")
+    assert str(down.base_url).rstrip("/") in result.hint and "foundry server status" in result.hint
