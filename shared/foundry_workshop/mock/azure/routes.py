@@ -86,7 +86,8 @@ def add_azure_routes(app: FastAPI, state: MockState, azure: AzureState) -> None:
         retry_after, remaining = azure.admit(deployment.name)
         if retry_after is not None:
             raise rate_limited(surface, retry_after, api_version)
-        _refuse_reasoning_params(deployment, body)
+        if surface is Surface.OPENAI:  # documented for Azure OpenAI; the inference route's rule is not
+            _refuse_reasoning_params(deployment, body)
         chat_request = validate_chat_request(body)
         model = state.find_model(deployment.name)
         assert model is not None, "every deployment is registered as a mock model"
