@@ -23,5 +23,6 @@ response = client.chat.completions.create(
     model=model_id,  # the seed's manager.get_model_info(alias).id
     messages=[{"role": "user", "content": question}],
     max_tokens=200,  # Foundry Local otherwise generates up to the model's limit
+    temperature=0,  # the most likely answer every time: repeatable output for a tutorial
 )
 print(response.choices[0].message.content)

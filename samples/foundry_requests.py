@@ -18,7 +18,8 @@ question = sys.argv[1] if len(sys.argv) > 1 else "What is an HTTP request?"
 base_url, api_key, model_id = local_model()
 
 url = base_url + "/chat/completions"  # the seed's manager.endpoint + "/chat/completions"
-payload = {"model": model_id, "messages": [{"role": "user", "content": question}], "max_tokens": 200}
+payload = {"model": model_id, "messages": [{"role": "user", "content": question}], "max_tokens": 200,
+           "temperature": 0}  # temperature 0: repeatable output
 headers = {"Content-Type": "application/json", "Authorization": f"Bearer {api_key}"}
 
 response = requests.post(url, headers=headers, json=payload, timeout=300)  # json= serializes the body

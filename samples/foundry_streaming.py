@@ -22,6 +22,7 @@ stream = client.chat.completions.create(
     model=model_id,
     messages=[{"role": "user", "content": question}],
     max_tokens=200,
+    temperature=0,  # repeatable output
     stream=True,
 )
 for chunk in stream:

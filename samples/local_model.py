@@ -2,9 +2,9 @@
 
 Standalone (no course package): copy it next to the seed scripts into your own project.
 
-- ``FOUNDRY_LOCAL_ENDPOINT`` set (for example ``http://127.0.0.1:5273/v1``, what ``foundry service status``
-  prints plus ``/v1``): use that server. ``WORKSHOP_MODEL`` picks the model by id or alias; unset, the first
-  model the server lists.
+- ``FOUNDRY_LOCAL_ENDPOINT`` set (for example ``http://127.0.0.1:5273/v1``, what ``foundry server status``
+  prints plus ``/v1``; CLIs before 0.10: ``foundry service status``): use that server. ``WORKSHOP_MODEL``
+  picks the model by id or alias; unset, the first model the server lists.
 - unset: start Foundry Local SDK v2 here (``pip install foundry-local-sdk``): catalog -> download (once) ->
   load -> web service. ``WORKSHOP_MODEL`` is the catalog alias (default ``qwen2.5-0.5b``).
 """
@@ -12,21 +12,32 @@ Standalone (no course package): copy it next to the seed scripts into your own p
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import requests
 
 DEFAULT_ALIAS = "qwen2.5-0.5b"
+#: What may follow an alias in a model id's name: ``-instruct``, then a device suffix ``-<vendor>-<cpu|gpu|npu>``
+#: (both optional); a ``:tag`` (version) after the name is free. So ``phi-4`` is never ``Phi-4-mini-...``.
+VARIANT_SUFFIX = re.compile(r"(?:-instruct)?(?:-[a-z0-9]+-(?:cpu|gpu|npu))?")
+
+
+def is_variant(alias: str, model_id: str) -> bool:
+    """``model_id`` is ``alias`` itself, or ``alias`` + the suffixes above (+ ``:tag``), case-insensitive."""
+    alias, name = alias.lower(), model_id.lower().partition(":")[0]
+    if model_id.lower() == alias:
+        return True
+    return name.startswith(alias) and VARIANT_SUFFIX.fullmatch(name[len(alias):]) is not None
 
 
 def pick_model(requested: str | None, served: list[str]) -> str:
-    """The served id for ``requested``: the id itself, or an id that continues the alias with '-' or ':'."""
+    """The served id for ``requested``: the id itself, or a variant of that alias (:func:`is_variant`)."""
     if not served:
         sys.exit("The server lists no models. Load one first (Foundry Local: `foundry model run <alias>`).")
     if not requested:
         return served[0]
-    wanted = requested.lower()
-    matches = [i for i in served if i.lower() == wanted or i.lower().startswith((wanted + "-", wanted + ":"))]
+    matches = [i for i in served if is_variant(requested, i)]
     if not matches:
         sys.exit(f"Model {requested!r} is not served here. Served: {', '.join(served)}. Set WORKSHOP_MODEL to one.")
     return matches[0]

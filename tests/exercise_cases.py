@@ -2,14 +2,15 @@
 
 Adding an exercise to the course? Register its check (``foundry_workshop/exercises/lessonNN.py``), put the
 stub in the notebook and the solution in ``notebooks/solutions/``, then add one ``Case`` here: a wrong
-answer a learner might really write (its check must reject it with a hint of its own, different from the
-stub's), and ``context``: the keyword arguments the notebook passes to ``check()``, built from ``Env``.
+answer a learner might really write, or a list of them (its check must reject each with a hint of its own,
+different from the stub's), and ``context``: the keyword arguments the notebook passes to ``check()``, built
+from ``Env``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,10 +31,15 @@ class Env:
 
 @dataclass
 class Case:
-    wrong: Callable[..., Any]
+    #: One wrong answer, or several.
+    wrong: Callable[..., Any] | Sequence[Callable[..., Any]]
     context: Callable[[Env], dict[str, Any]] = field(default=lambda env: {})
-    #: A fragment the wrong answer's hint must contain (optional; proves the hint is the specific one).
+    #: A fragment the (first) wrong answer's hint must contain (optional; proves the hint is the specific one).
     hint_contains: str = ""
+
+    @property
+    def wrong_answers(self) -> list[Callable[..., Any]]:
+        return [self.wrong] if callable(self.wrong) else list(self.wrong)
 
 
 def client_and_model(env: Env) -> dict[str, Any]:
@@ -43,6 +49,19 @@ def client_and_model(env: Env) -> dict[str, Any]:
 # -- lesson 00 -------------------------------------------------------------------------------------------
 def ask_returns_response(client, model, question):
     return client.chat.completions.create(model=model, messages=[{"role": "user", "content": question}])
+
+
+def ask_returns_str_of_response(client, model, question):
+    return str(ask_returns_response(client, model, question))
+
+
+def ask_returns_str_of_message(client, model, question):
+    return str(ask_returns_response(client, model, question).choices[0].message)
+
+
+def ask_returns_the_question(client, model, question):
+    ask_returns_response(client, model, question)
+    return question
 
 
 # -- lesson 01 -------------------------------------------------------------------------------------------
@@ -57,6 +76,21 @@ def chat_dropping_options(client, model, system, user, **options):
     return r.choices[0].message.content, r.usage
 
 
+def _chat_response(client, model, system, user, **options):
+    return client.chat.completions.create(
+        model=model, messages=[{"role": "system", "content": system}, {"role": "user", "content": user}], **options
+    )
+
+
+def chat_returning_the_question(client, model, system, user, **options):
+    return user, _chat_response(client, model, system, user, **options).usage
+
+
+def chat_returning_finish_reason(client, model, system, user, **options):
+    r = _chat_response(client, model, system, user, **options)
+    return r.choices[0].finish_reason, r.usage
+
+
 # -- lesson 02 -------------------------------------------------------------------------------------------
 def collect_stream_assuming_choices(chunks):
     parts, usage = [], None
@@ -64,6 +98,16 @@ def collect_stream_assuming_choices(chunks):
         parts.append(chunk.choices[0].delta.content or "")  # the usage chunk has choices == []
         usage = chunk.usage
     return "".join(parts), len(parts), usage
+
+
+def collect_stream_counting_words(chunks):
+    parts, usage = [], None
+    for chunk in chunks:
+        if chunk.choices and chunk.choices[0].delta.content:
+            parts.append(chunk.choices[0].delta.content)
+        usage = chunk.usage or usage
+    text = "".join(parts)
+    return text, len(text.split()), usage
 
 
 # -- lesson 03 -------------------------------------------------------------------------------------------
@@ -123,11 +167,14 @@ def top_k_by_dot_product(doc_vectors, query, k):
 
 
 CASES: dict[str, Case] = {
-    "00.ask": Case(ask_returns_response, client_and_model, "whole response object"),
+    "00.ask": Case([ask_returns_response, ask_returns_str_of_response, ask_returns_str_of_message,
+                    ask_returns_the_question], client_and_model, "whole response object"),
     "01.make_client": Case(make_client_without_base_url,
                            lambda env: {"endpoint": env.endpoint, "api_key": env.api_key}, "base_url=endpoint"),
-    "01.chat": Case(chat_dropping_options, client_and_model, "**options"),
-    "02.collect_stream": Case(collect_stream_assuming_choices, client_and_model, "usage chunk"),
+    "01.chat": Case([chat_dropping_options, chat_returning_the_question, chat_returning_finish_reason],
+                    client_and_model, "**options"),
+    "02.collect_stream": Case([collect_stream_assuming_choices, collect_stream_counting_words], client_and_model,
+                              "usage chunk"),
     "03.sse_data": Case(sse_data_requiring_space, hint_contains="space after 'data:' is optional"),
     "03.sse_text": Case(sse_text_requiring_space,
                         lambda env: {"base_url": env.endpoint, "headers": env.headers, "model": env.model},

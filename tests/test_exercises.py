@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from exercise_cases import CASES, Env
 from notebook_cells import NOTEBOOKS, code_cells, imports_of
+from openai import OpenAI
 
-from foundry_workshop import connect
+from foundry_workshop import connect, free_port
 from foundry_workshop.exercises import SOLUTIONS_DIR_VAR, evaluate, exercise, list_exercises, parse_id
 
 _STUB = re.compile(r"""@exercise\(\s*["'](?P<id>\d{2}\.\w+)["']""")
@@ -78,13 +79,18 @@ def test_the_untouched_stub_is_rejected(exercise_id: str, env: Env) -> None:
     assert result.hint.startswith("not written yet:"), result.hint
 
 
-@pytest.mark.parametrize("exercise_id", IDS)
-def test_a_wrong_answer_is_rejected_with_its_own_hint(exercise_id: str, env: Env) -> None:
+WRONG = [(i, n) for i in IDS if i in CASES for n in range(len(CASES[i].wrong_answers))]
+
+
+@pytest.mark.parametrize(("exercise_id", "number"), WRONG)
+def test_a_wrong_answer_is_rejected_with_its_own_hint(exercise_id: str, number: int, env: Env) -> None:
     case = CASES[exercise_id]
-    result = evaluate(exercise_id, case.wrong, **case.context(env))
-    assert not result.passed
+    wrong = case.wrong_answers[number]
+    result = evaluate(exercise_id, wrong, **case.context(env))
+    assert not result.passed, f"{wrong.__name__} passed the check of {exercise_id}"
     assert result.hint and not result.hint.startswith("not written yet")
-    assert case.hint_contains in result.hint, result.hint
+    if number == 0:
+        assert case.hint_contains in result.hint, result.hint
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
@@ -93,3 +99,25 @@ def test_the_reference_solution_passes(exercise_id: str, env: Env) -> None:
     result = evaluate(exercise_id, solution, **CASES[exercise_id].context(env))
     assert result.passed, result.hint
     assert result.reference
+
+
+def test_a_right_answer_through_with_options_is_recorded_and_passes(env: Env) -> None:
+    def ask(client, model, question):
+        r = client.with_options(timeout=30).chat.completions.create(
+            model=model, messages=[{"role": "user", "content": question}])
+        return r.choices[0].message.content
+
+    result = evaluate("00.ask", ask, client=env.client, model=env.model)
+    assert result.passed, result.hint
+
+
+def right_ask(client, model, question):
+    r = client.chat.completions.create(model=model, messages=[{"role": "user", "content": question}])
+    return r.choices[0].message.content
+
+
+def test_a_server_that_is_down_gets_the_url_and_the_next_step(env: Env) -> None:
+    down = OpenAI(base_url=f"http://127.0.0.1:{free_port()}/v1", api_key="x", max_retries=0)
+    result = evaluate("00.ask", right_ask, client=down, model=env.model)
+    assert not result.passed and result.hint.startswith("APIConnectionError: Could not reach")
+    assert str(down.base_url).rstrip("/") in result.hint and "foundry server status" in result.hint

@@ -20,6 +20,9 @@ def results():
 @pytest.mark.parametrize(("fault", "surface"), CELLS)
 def test_cell_is_actionable(results, fault, surface):
     outcome = results[fault, surface]
+    if surface == "plain" and fault in fault_matrix.KNOWN_PLAIN_CRASHES:  # the bare client, as openai behaves
+        assert (outcome.verdict, outcome.escaped) == ("crashing", fault_matrix.KNOWN_PLAIN_CRASHES[fault])
+        return
     assert outcome.verdict == "actionable", f"{fault} x {surface}: {outcome.verdict}: {outcome.message!r}"
     assert outcome.kept is not False, f"{fault} x {surface} lost the conversation or the samples"
 

@@ -58,3 +58,42 @@ def test_lesson_03_parses_data_lines_without_a_space(bare: MockServer, model: st
         run_cell("03_rest_requests.ipynb", "stream_payload =", namespace)
     assert expected["choices"][0]["message"]["content"] in out.getvalue()
     assert out.getvalue().rstrip().endswith("[DONE]")
+
+
+class _Answer:
+    """What ``requests.post`` returns, reduced to what lesson 03 reads."""
+
+    def __init__(self, status: int, body: object, text: str = "") -> None:
+        self.status_code, self._body, self.text = status, body, text
+
+    def raise_for_status(self) -> None:
+        pass
+
+    def json(self) -> object:
+        if self._body is None:
+            raise ValueError("not JSON")
+        return self._body
+
+
+def test_lesson_03_prints_a_completion_without_usage(monkeypatch: pytest.MonkeyPatch) -> None:
+    body = {"choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "Hi."}}]}
+    monkeypatch.setattr(requests, "post", lambda *args, **kwargs: _Answer(200, body))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        run_cell("03_rest_requests.ipynb", '"max_tokens": 60', {"base_url": "http://x/v1", "headers": {},
+                                                                "conn": SimpleNamespace(model="m", timeout=10)})
+    assert "Hi." in out.getvalue() and "usage: None" in out.getvalue()
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    (_Answer(400, {"error": {"message": "messages is required", "type": "invalid_request_error"}}),
+     "HTTP 400: messages is required (type: invalid_request_error)"),
+    (_Answer(400, {"error": "model not loaded"}), "HTTP 400: model not loaded"),
+    (_Answer(502, None, "<html>Bad Gateway</html>"), "HTTP 502: <html>Bad Gateway</html>"),
+])
+def test_lesson_03_explains_every_error_shape(monkeypatch: pytest.MonkeyPatch, answer: _Answer,
+                                              expected: str) -> None:
+    monkeypatch.setattr(requests, "post", lambda *args, **kwargs: answer)
+    namespace = run_cell("03_rest_requests.ipynb", "def explain_error", {
+        "base_url": "http://x/v1", "headers": {}, "conn": SimpleNamespace(model="m", timeout=10)})
+    assert namespace["explain_error"](answer) == expected

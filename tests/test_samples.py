@@ -39,12 +39,24 @@ def test_each_sample_prints_the_mock_reply_for_an_alias(script: str, mock_server
     client = openai.OpenAI(base_url=mock_server.url, api_key="unused")
     full_id = next(m.id for m in client.models.list() if m.id.startswith(model + "-"))
     expected = client.chat.completions.create(
-        model=full_id, messages=[{"role": "user", "content": "What is a token?"}], max_tokens=200
+        model=full_id, messages=[{"role": "user", "content": "What is a token?"}], max_tokens=200, temperature=0
     ).choices[0].message.content
     result = run(script, mock_server.url, model)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == expected.strip()
-    assert mock_server.requests[-1]["json"]["model"] == full_id
+    sent = mock_server.requests[-1]["json"]
+    assert sent["model"] == full_id and sent["temperature"] == 0  # repeatable: the bundled test expects "Paris"
+
+
+def test_an_alias_picks_its_own_variants_not_a_longer_models(monkeypatch) -> None:
+    monkeypatch.syspath_prepend(str(SAMPLES))
+    from local_model import pick_model
+
+    served = ["Phi-4-mini-instruct-generic-cpu:5", "Phi-4-generic-cpu:2", "qwen2.5-0.5b-instruct-generic-cpu:4"]
+    assert pick_model("phi-4", served) == "Phi-4-generic-cpu:2"
+    assert pick_model("phi-4-mini", served) == "Phi-4-mini-instruct-generic-cpu:5"
+    assert pick_model("Qwen2.5-0.5B", served) == "qwen2.5-0.5b-instruct-generic-cpu:4"
+    assert pick_model("Phi-4-generic-cpu:2", served) == "Phi-4-generic-cpu:2"
 
 
 def test_an_unknown_model_lists_what_is_served(mock_server) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from foundry_workshop.backends import open_backend
 from foundry_workshop.connection import Connection
 from foundry_workshop.errors import (
+    AuthenticationRequiredError,
     BackendUnavailableError,
     CatalogUnavailableError,
     ConfigurationError,
@@ -25,10 +26,26 @@ from foundry_workshop.http_checks import free_port, port_is_free
 from foundry_workshop.settings import BACKENDS, ENV_VARS, Settings, describe, from_env, resolve
 
 __all__ = [
-    "BACKENDS", "ENV_VARS", "BackendUnavailableError", "CatalogUnavailableError", "ConfigurationError",
-    "Connection", "EndpointUnreachableError", "PortInUseError", "ServerNotReadyError", "Settings",
-    "UnknownBackendError", "UnknownModelError", "WorkshopError", "connect", "describe", "free_port", "from_env",
-    "port_is_free", "resolve",
+    "BACKENDS",
+    "ENV_VARS",
+    "AuthenticationRequiredError",
+    "BackendUnavailableError",
+    "CatalogUnavailableError",
+    "ConfigurationError",
+    "Connection",
+    "EndpointUnreachableError",
+    "PortInUseError",
+    "ServerNotReadyError",
+    "Settings",
+    "UnknownBackendError",
+    "UnknownModelError",
+    "WorkshopError",
+    "connect",
+    "describe",
+    "free_port",
+    "from_env",
+    "port_is_free",
+    "resolve",
 ]
 __version__ = "0.1.0"
 

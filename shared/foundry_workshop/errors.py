@@ -70,6 +70,17 @@ class EndpointUnreachableError(WorkshopError, ConnectionError):
         super().__init__(f"No OpenAI-compatible server answered at {url}{detail}. {hint}")
 
 
+class AuthenticationRequiredError(WorkshopError, PermissionError):
+    """A server answered, and refused the API key that was sent (or the lack of one): 401/403."""
+
+    def __init__(self, url: str, status: int, setting: str = "OPENAI_API_KEY") -> None:
+        self.url, self.status = url, status
+        super().__init__(
+            f"The server at {url} refused the key ({status}): set {setting} (in the environment or .env) to the "
+            "key it expects, then connect again."
+        )
+
+
 class ServerNotReadyError(WorkshopError, TimeoutError):
     """A server started but did not become ready in time, or exited while starting."""
 

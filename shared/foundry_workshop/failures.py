@@ -27,7 +27,13 @@ from dataclasses import dataclass
 
 import openai
 
-from foundry_workshop.errors import EndpointUnreachableError, ServerNotReadyError, UnknownModelError, WorkshopError
+from foundry_workshop.errors import (
+    AuthenticationRequiredError,
+    EndpointUnreachableError,
+    ServerNotReadyError,
+    UnknownModelError,
+    WorkshopError,
+)
 from foundry_workshop.http_checks import retry_after_seconds
 from foundry_workshop.wire_guard import MalformedResponseError
 
@@ -80,6 +86,14 @@ def _server_words(exc: openai.APIStatusError, secrets: Iterable[str]) -> str:
     if len(text) > MAX_QUOTE_CHARS:
         text = text[:MAX_QUOTE_CHARS].rstrip() + "..."
     return text
+
+
+def _empty_body(exc: openai.APIStatusError) -> bool:
+    """The server sent no body at all (Foundry Local's answer to a model it cannot serve)."""
+    try:
+        return not exc.response.content.strip()
+    except Exception:  # a streamed response that was never read: not known to be empty
+        return False
 
 
 def _wait_phrase(seconds: float | None) -> str:
@@ -195,6 +209,16 @@ def _classify_status(exc: openai.APIStatusError, endpoint: str | None, model: st
             "in the settings panel, or load this one on the server.",
             retryable=False, status=status, detail=detail,
         )
+    if status == 400 and _empty_body(exc):
+        what = f"the model {model!r}" if model else "the model"
+        return Failure(
+            "not_found",
+            f"The model server{at} refused {what} with an empty 400 answer: the Foundry Local service answers so "
+            "for a model alias (phi-4-mini), an unknown id, or a model that is not loaded. Ask for the full id "
+            "that GET /v1/models lists (e.g. Phi-4-mini-instruct-generic-cpu:5), and load it first: "
+            "`foundry model load <alias>` or GET /openai/load/<full id>.",
+            retryable=False, status=status, detail=detail,
+        )
     if status == 503:
         seconds = retry_after_seconds(exc.response.headers)
         return Failure(
@@ -230,7 +254,7 @@ def _classify_status(exc: openai.APIStatusError, endpoint: str | None, model: st
 def _classify_course_error(exc: WorkshopError) -> Failure:
     kinds: list[tuple[type[WorkshopError], str, bool]] = [
         (EndpointUnreachableError, "connection", True), (ServerNotReadyError, "loading", True),
-        (UnknownModelError, "not_found", False),
+        (UnknownModelError, "not_found", False), (AuthenticationRequiredError, "auth", False),
     ]
     kind, retryable = next(((k, r) for cls, k, r in kinds if isinstance(exc, cls)), ("unknown", False))
     return Failure(kind, str(exc), retryable=retryable, detail=f"{type(exc).__name__}: {exc}"[:300])

@@ -10,7 +10,12 @@ from collections.abc import Callable, Mapping
 import psutil
 import requests
 
-from foundry_workshop.errors import EndpointUnreachableError, ServerError, ServerNotReadyError
+from foundry_workshop.errors import (
+    AuthenticationRequiredError,
+    EndpointUnreachableError,
+    ServerError,
+    ServerNotReadyError,
+)
 
 
 def normalize_base_url(url: str) -> str:
@@ -45,10 +50,7 @@ def list_model_ids(base_url: str, api_key: str | None, hint: str, timeout: float
             ) from None
         raise EndpointUnreachableError(base_url, hint, "connection refused") from None
     if response.status_code in (401, 403):
-        raise EndpointUnreachableError(
-            base_url, "The server wants an API key: set OPENAI_API_KEY (in the environment or .env).",
-            f"{response.status_code} Unauthorized",
-        )
+        raise AuthenticationRequiredError(base_url, response.status_code)
     if response.status_code != 200:
         raise _listing_failed(base_url, response, hint)
     try:

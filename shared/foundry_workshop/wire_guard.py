@@ -6,12 +6,15 @@ parser traceback (measured with openai 3.54.0 against the mock's ``malformed`` f
 what the server sends as it arrives - a whole ``application/json`` body, or each ``data:`` line of an event
 stream - and raises :class:`MalformedResponseError` (an ``openai.APIResponseValidationError``) instead. openai
 propagates its own errors as they are (``_base_client``: "Propagate OpenAIErrors as-is"), and well-formed
-answers pass through byte for byte.
+answers pass through byte for byte. The bytes arrive still content-encoded (httpx decodes after the transport),
+so a gzip or deflate body is inflated here for the check only; an encoding this module cannot read (br, zstd)
+is passed through unchecked rather than misjudged.
 """
 
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import AsyncIterator, Iterator
 
 import httpx2
@@ -21,6 +24,9 @@ __all__ = ["MalformedResponseError", "guarded_async_http_client", "guarded_http_
 
 #: Longest piece of the bad text quoted in the error.
 QUOTE_CHARS = 80
+
+#: Content encodings zlib inflates (``MAX_WBITS | 32`` reads both gzip and zlib headers).
+_ZLIB_ENCODINGS = frozenset({"gzip", "x-gzip", "deflate"})
 
 
 class MalformedResponseError(openai.APIResponseValidationError):
@@ -36,8 +42,18 @@ class _Checker:
         self.stream = "text/event-stream" in content_type
         self.json = "json" in content_type and response.is_success
         self.buffer = b""
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        self.inflater = zlib.decompressobj(zlib.MAX_WBITS | 32) if encoding in _ZLIB_ENCODINGS else None
+        if encoding not in _ZLIB_ENCODINGS | {"", "identity"}:
+            self.stream = self.json = False  # unreadable here: leave it to httpx and openai
 
     def feed(self, chunk: bytes) -> None:
+        if self.inflater is not None and (self.stream or self.json):
+            try:
+                chunk = self.inflater.decompress(chunk)
+            except zlib.error:  # httpx will report the broken encoding itself
+                self.stream = self.json = False
+                return
         if self.stream:
             self.buffer += chunk
             *lines, self.buffer = self.buffer.split(b"\n")

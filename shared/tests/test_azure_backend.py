@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import gc
+import sys
 
 import openai
 import pytest
 from azure.ai.inference import ChatCompletionsClient
 from azure.ai.inference.models import UserMessage
 
-from foundry_workshop import ConfigurationError, connect, describe, resolve
+from foundry_workshop import BackendUnavailableError, ConfigurationError, connect, describe, resolve
 from foundry_workshop.backends import azure as azure_backend
 from foundry_workshop.mock import reply_text
 from foundry_workshop.mock.azure import AzureDeployment, AzureEmulator
@@ -157,3 +158,12 @@ def test_the_default_credential_is_azure_identitys(clean_env):
     from azure.identity import DefaultAzureCredential
 
     assert isinstance(azure_backend.make_default_credential(), DefaultAzureCredential)  # built, never asked
+
+
+def test_connect_works_without_the_retired_inference_package(clean_env, azure, monkeypatch):
+    """azure-ai-inference is optional: the connection builds its client only when asked for it."""
+    monkeypatch.setitem(sys.modules, "azure.ai.inference", None)  # import azure.ai.inference -> ImportError
+    with connect(backend="azure", **azure.connect_settings()) as conn:
+        assert conn.client.chat.completions.create(model=conn.model, messages=USER).choices[0].message.content
+        with pytest.raises(BackendUnavailableError, match="azure-ai-inference"):
+            conn.details["inference_client"]

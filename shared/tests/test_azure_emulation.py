@@ -31,6 +31,7 @@ DEPLOYMENTS = (
     AzureDeployment("gpt-4o-mini", "gpt-4o-mini-2024-07-18"),
     AzureDeployment("mistral-large", "Mistral-Large-2411"),
     AzureDeployment("tiny-quota", "gpt-4o-mini-2024-07-18", requests_per_minute=1),
+    AzureDeployment("gpt-5.4-mini", "gpt-5.4-mini-2026-03-17"),
 )
 USER = [{"role": "user", "content": "Explain Riemann's conjecture in 1 paragraph"}]
 
@@ -140,7 +141,23 @@ def test_the_v1_api_takes_the_deployment_in_model_with_a_bearer_key(azure):
 def test_models_list_names_the_models_behind_the_deployments(azure):
     response = requests.get(f"{azure.openai_endpoint}/openai/models", params={"api-version": API_VERSION},
                             headers={"api-key": azure.api_key}, timeout=5)
-    assert [m["id"] for m in response.json()["data"]] == ["Mistral-Large-2411", "gpt-4o-mini-2024-07-18"]
+    assert [m["id"] for m in response.json()["data"]] == ["Mistral-Large-2411", "gpt-4o-mini-2024-07-18",
+                                                           "gpt-5.4-mini-2026-03-17"]
+
+
+@pytest.mark.parametrize(("option", "code"), [({"max_tokens": 5}, "unsupported_parameter"),
+                                              ({"temperature": 0}, "unsupported_value")])
+def test_gpt5_deployments_refuse_what_reasoning_models_refuse(aoai, option, code):
+    with pytest.raises(openai.BadRequestError) as caught:
+        aoai.chat.completions.create(model="gpt-5.4-mini", messages=USER, **option)
+    assert caught.value.code == code and caught.value.param == next(iter(option))
+    assert "max_completion_tokens" in caught.value.message or "Only the default (1)" in caught.value.message
+
+
+def test_gpt5_deployments_take_max_completion_tokens(aoai):
+    reply = aoai.chat.completions.create(model="gpt-5.4-mini", messages=USER, max_completion_tokens=3,
+                                         temperature=1)
+    assert reply.choices[0].finish_reason == "length" and reply.model == "gpt-5.4-mini-2026-03-17"
 
 
 # -- Azure AI inference endpoint -------------------------------------------------------------------------

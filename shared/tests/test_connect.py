@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from foundry_workshop import (
+    AuthenticationRequiredError,
     ConfigurationError,
     EndpointUnreachableError,
     PortInUseError,
@@ -92,8 +93,9 @@ def test_endpoint_backend_without_url_says_which_variable(clean_env):
 def test_server_wanting_a_key_is_explained_and_the_key_never_shown(clean_env):
     secret = "sk-test-0123456789"
     with MockServer(api_key=secret) as mock:
-        with pytest.raises(EndpointUnreachableError, match="OPENAI_API_KEY"):
+        with pytest.raises(AuthenticationRequiredError, match="OPENAI_API_KEY") as refused:
             connect(backend="endpoint", endpoint=mock.url)
+        assert "refused the key (401)" in str(refused.value) and "No OpenAI-compatible" not in str(refused.value)
         clean_env.setenv("OPENAI_API_KEY", secret)
         with connect(backend="endpoint", endpoint=mock.url) as conn:
             conn.client.chat.completions.create(model=conn.model, messages=[{"role": "user", "content": "x"}])

@@ -17,6 +17,7 @@ import requests
 
 from foundry_workshop import UnknownModelError, connect
 from foundry_workshop.errors import AmbiguousModelError, BackendUnavailableError
+from foundry_workshop.failures import classify
 from foundry_workshop.mock import MockServer
 from foundry_workshop.mock.testing import reset, sse_chunks
 from foundry_workshop.server_facts import FOUNDRY_SERVICE, OPENAI_COMPATIBLE, probe
@@ -115,6 +116,15 @@ def test_chat_needs_the_exact_id_of_a_loaded_model(service, model):
     # An alias, a downloaded-but-unloaded id, an unknown name: 400 with no body, as the service answers.
     answer = requests.post(f"{service.url}/chat/completions", json={"model": model, **CHAT}, timeout=5)
     assert (answer.status_code, answer.text) == (400, "")
+
+
+def test_the_empty_400_is_explained_as_a_model_to_name_in_full_and_load(service):
+    client = openai.OpenAI(base_url=service.url, api_key="unused", max_retries=0)
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.chat.completions.create(model="phi-4-mini", **CHAT)
+    failure = classify(caught.value, endpoint=service.url, model="phi-4-mini")
+    assert failure.kind == "not_found" and not failure.retryable
+    assert "/v1/models" in failure.message and "load" in failure.message and "new chat" not in failure.message
 
 
 def test_chat_on_a_loaded_model_carries_the_service_fields(service):

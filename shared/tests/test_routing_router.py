@@ -28,7 +28,7 @@ from foundry_workshop.routing import (
 )
 
 LOCAL_MODEL = "smollm2-135m-instruct-generic-cpu:1"
-CLOUD_MODEL = "gpt-4o-mini-2024-07-18"
+CLOUD_DEPLOYMENT, CLOUD_MODEL = "gpt-5.4-mini", "gpt-5.4-mini-2026-03-17"
 SHORT = [{"role": "user", "content": "What is the capital of France?"}]
 LONG = [{"role": "user", "content": "Compare these designs in depth. " * 40}]
 
@@ -45,7 +45,8 @@ def local_server():
 
 @pytest.fixture(scope="module")
 def cloud_server():
-    with AzureEmulator([AzureDeployment("gpt-4o-mini", CLOUD_MODEL)]) as server:
+    with AzureEmulator([AzureDeployment(CLOUD_DEPLOYMENT, CLOUD_MODEL),
+                        AzureDeployment("gpt-5.4-nano", CLOUD_MODEL)]) as server:
         yield server
 
 
@@ -63,7 +64,7 @@ def local(clean_env, local_server):
 
 @pytest.fixture
 def cloud(clean_env, cloud_server):
-    with connect(backend="azure", model="gpt-4o-mini", **cloud_server.connect_settings()) as conn:
+    with connect(backend="azure", model=CLOUD_DEPLOYMENT, **cloud_server.connect_settings()) as conn:
         yield conn
 
 
@@ -82,7 +83,7 @@ def dead_cloud() -> Target:
     """The cloud while offline: the Azure endpoint does not answer."""
     client = openai.AzureOpenAI(azure_endpoint=f"http://127.0.0.1:{free_port()}", api_key="k",
                                 api_version="2024-10-21")
-    return Target(client, "gpt-4o-mini", where="unreachable Azure")
+    return Target(client, CLOUD_DEPLOYMENT, where="unreachable Azure")
 
 
 # -- the rules, end to end -----------------------------------------------------------------------------
@@ -175,14 +176,14 @@ def test_cloud_offline_falls_back_to_local(local, local_server):
 
 
 def test_a_cloud_rate_limit_falls_back_to_local(local, local_server, cloud_server):
-    cloud_server.set_rate_limit("gpt-4o-mini", 1)
+    cloud_server.set_rate_limit(CLOUD_DEPLOYMENT, 1)
     try:
-        with connect(backend="azure", model="gpt-4o-mini", **cloud_server.connect_settings()) as cloud:
+        with connect(backend="azure", model=CLOUD_DEPLOYMENT, **cloud_server.connect_settings()) as cloud:
             router = Router(local, cloud, rules=[ComplexityRule(threshold_tokens=50)])
             router.create(LONG)
             router.create(LONG)
     finally:
-        cloud_server.set_rate_limit("gpt-4o-mini", None)
+        cloud_server.set_rate_limit(CLOUD_DEPLOYMENT, None)
     assert [r.answered_by for r in router.records] == [CLOUD, LOCAL]
     assert router.records[-1].attempts[0].error == "HTTP 429"  # Azure's code is the status again
     assert router.records[-1].row()["tried"] == "cloud: HTTP 429 → local: ok"
@@ -246,7 +247,7 @@ def test_records_carry_usage_latency_and_estimated_cost(router):
     router.create(SHORT)
     router.create(LONG)
     local_record, cloud_record = router.records
-    price = PriceTable.load().prices["gpt-4o-mini"]
+    price = PriceTable.load().prices["gpt-5.4-mini"]
     expected = (cloud_record.prompt_tokens * price.input + cloud_record.completion_tokens * price.output) / 1e6
     assert cloud_record.cost_usd == pytest.approx(expected) and expected > 0
     assert local_record.cost_usd == 0.0
@@ -258,6 +259,28 @@ def test_records_carry_usage_latency_and_estimated_cost(router):
     assert totals["cloud_cost_usd"] == pytest.approx(expected)
     table = router.records.to_markdown()
     assert table.count("\n") == 3 and "tokens>=50" in table and "What is the capital of France?" in table
+
+
+def test_local_options_reach_a_gpt5_cloud_in_the_form_it_accepts(local, cloud, cloud_server):
+    """gpt-5.x refuses max_tokens and temperature=0 (the emulation answers 400 as Azure does); the cloud side
+    of the router renames the one and leaves out the other, so one call works on both sides."""
+    router = Router(local, cloud, rules=[TaskRule()])
+    reply = router.create(SHORT, task="research", max_tokens=5, temperature=0)
+    assert router.records[-1].answered_by == CLOUD and reply.choices[0].message.content
+    sent = cloud_server.requests[-1]["json"]
+    assert sent["max_completion_tokens"] == 5 and "max_tokens" not in sent and "temperature" not in sent
+
+
+def test_cloud_cost_is_priced_by_the_deployment_before_the_answers_model(local, cloud_server):
+    """The deployment is what the learner pays for; the model an answer names may be another snapshot's or
+    family's name (here, on purpose, one with a different price)."""
+    with connect(backend="azure", model="gpt-5.4-nano", **cloud_server.connect_settings()) as cloud:
+        router = Router(local, cloud, rules=[TaskRule()])
+        router.create(SHORT, task="research")
+    record, nano = router.records[-1], PriceTable.load().prices["gpt-5.4-nano"]
+    assert record.model == CLOUD_MODEL
+    assert record.cost_usd == pytest.approx((record.prompt_tokens * nano.input
+                                             + record.completion_tokens * nano.output) / 1e6)
 
 
 def test_decide_explains_without_sending(router, local_server, cloud_server):

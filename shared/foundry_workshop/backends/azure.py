@@ -156,6 +156,15 @@ class AzureConnection(Connection):
         return {"azure_ad_token_provider": self.token_provider} if self.keyless else {"api_key": self.api_key}
 
     @cached_property
+    def inference_client(self) -> Any:
+        """``azure.ai.inference.ChatCompletionsClient`` on :attr:`inference_endpoint` (seed 003), built on first
+        use: the package is retired and optional, so a connection works without it. Closed with the connection."""
+        client = make_inference_client(self.inference_endpoint, api_key=None if self.keyless else self.api_key,
+                                       credential=self.credential)
+        self.on_close(client.close)
+        return client
+
+    @cached_property
     def client(self) -> openai.OpenAI:
         """An OpenAI client for this resource: ``chat.completions.create(model=<deployment>, ...)``.
         ``openai.OpenAI`` on the v1 API, ``openai.AzureOpenAI`` (a subclass) on a dated api-version."""
@@ -274,8 +283,20 @@ def open_azure(settings: Settings, *, credential: Any = None) -> AzureConnection
         api_key=key or PLACEHOLDER_KEY, timeout=settings.timeout,
         inference_endpoint=inference_url, api_version=settings.azure_api_version, credential=credential,
     )
-    inference_client = make_inference_client(inference_url, api_key=key, credential=credential)
-    conn.details.update(inference_client=inference_client, deployment=deployment,
-                        auth="keyless" if credential is not None else "key")
-    conn.on_close(inference_client.close)
+    conn.details = _LazyDetails(conn)  # details["inference_client"] builds it on first use, like the property
+    conn.details.update(deployment=deployment, auth="keyless" if credential is not None else "key")
     return conn
+
+
+class _LazyDetails(dict[str, Any]):
+    """``conn.details`` whose ``"inference_client"`` is :attr:`AzureConnection.inference_client`, made on demand."""
+
+    def __init__(self, conn: AzureConnection) -> None:
+        super().__init__()
+        self._conn = conn
+
+    def __missing__(self, key: str) -> Any:
+        if key != "inference_client":
+            raise KeyError(key)
+        self[key] = self._conn.inference_client
+        return self[key]

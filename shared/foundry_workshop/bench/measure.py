@@ -35,6 +35,7 @@ import openai
 
 from foundry_workshop.bench.config import Prompt
 from foundry_workshop.failures import classify
+from foundry_workshop.reasoning import chat_params
 
 #: ``usage_source`` values: where a sample's token counts come from.
 USAGE_FROM_STREAM = "stream"
@@ -177,7 +178,7 @@ def _read_stream(client: openai.OpenAI, model_id: str, messages: list[dict[str, 
     deadline = start + options.timeout
     # create_kwargs() holds stream=True; the dict messages are valid ChatCompletionMessageParams.
     opened: openai.Stream[Any] = client.chat.completions.create(model=model_id, messages=cast(Any, messages),
-                                                                **options.create_kwargs())
+                                                                **chat_params(model_id, options.create_kwargs()))
     with opened as stream:
         for chunk in stream:
             now = time.perf_counter()
@@ -211,7 +212,7 @@ def _read_response(client: openai.OpenAI, model_id: str, messages: list[dict[str
                    sample: Sample, start: float) -> None:
     """Non-streamed (``BENCH_STREAM=0``): only the end-to-end latency is observable; TTFT and decode stay None."""
     response: Any = client.chat.completions.create(model=model_id, messages=cast(Any, messages),
-                                                   **options.create_kwargs())
+                                                   **chat_params(model_id, options.create_kwargs()))
     sample.latency_s = time.perf_counter() - start
     choice = response.choices[0] if response.choices else None
     sample.text = (choice.message.content or "") if choice else ""

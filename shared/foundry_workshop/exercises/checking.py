@@ -16,8 +16,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import openai
+
 from foundry_workshop.exercises.registry import get_check, parse_id
 from foundry_workshop.exercises.solutions import load_solution
+from foundry_workshop.failures import classify
 from foundry_workshop.settings import env_value
 
 MIME_TYPE = "application/vnd.foundry-workshop.check+json"
@@ -84,9 +87,20 @@ def hint_for(error: BaseException) -> str:
     message = " ".join(str(error).split())
     if isinstance(error, NotImplementedError):
         return f"not written yet: {message}" if message else "not written yet: replace the `raise NotImplementedError`."
+    if isinstance(error, openai.OpenAIError):  # the server or the network: say which, and what to do next
+        return f"{type(error).__name__}: {classify(error, endpoint=_endpoint_of(error)).message}"
     if len(message) > 300:
         message = message[:297] + "..."
     return f"{type(error).__name__}: {message}" if message else f"{type(error).__name__} was raised."
+
+
+def _endpoint_of(error: openai.OpenAIError) -> str | None:
+    """``http://host:port/v1`` of the request that failed, for the message (None if unknown)."""
+    request = getattr(error, "request", None)
+    if request is None:
+        return None
+    url = str(request.url)
+    return url[: url.index("/v1") + 3] if "/v1" in url else url
 
 
 def evaluate(exercise_id: str, candidate: Callable[..., Any], **context: Any) -> CheckResult:

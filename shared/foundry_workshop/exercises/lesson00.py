@@ -28,4 +28,7 @@ def check_ask(ask: Any, *, client: Any, model: str) -> str | None:
         return f"ask() should return the reply text (a str), not a {type(answer).__name__}."
     if not answer.strip():
         return "ask() returned an empty string: return the content of the reply message."
+    if answer != sent.reply_text:
+        return ("ask() returned some other text than the model's reply: return "
+                "response.choices[0].message.content.")
     return None

@@ -46,6 +46,8 @@ def check_chat(chat: Any, *, client: Any, model: str) -> str | None:
     text, usage = result
     if not isinstance(text, str):
         return f"the first item should be the reply text (a str), not a {type(text).__name__}."
+    if text != sent.reply_text:
+        return "the first item should be the model's reply: response.choices[0].message.content."
     if not hasattr(usage, "completion_tokens"):
         return "the second item should be response.usage (it has prompt_tokens and completion_tokens)."
     return None

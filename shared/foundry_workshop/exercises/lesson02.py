@@ -24,12 +24,13 @@ def _chunk(content: str | None = None, *, role: str | None = None, finish: str |
 
 
 #: What servers send: OpenAI (role chunk first, a usage chunk with choices == [] when asked for) ...
+#: Pieces split words, as tokens do, so counting words is not counting pieces.
 WITH_ROLE_AND_USAGE = [
-    _chunk("", role="assistant"), _chunk("Local "), _chunk("models "), _chunk("stream."), _chunk(finish="stop"),
-    _chunk(usage={"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}),
+    _chunk("", role="assistant"), _chunk("Lo"), _chunk("cal mo"), _chunk("dels"), _chunk(" stream."),
+    _chunk(finish="stop"), _chunk(usage={"prompt_tokens": 7, "completion_tokens": 4, "total_tokens": 11}),
 ]
 #: ... and servers that send neither a role chunk nor usage (both are optional in the wire format).
-BARE = [_chunk("Tokens "), _chunk("arrive."), _chunk(finish="stop")]
+BARE = [_chunk("Tok"), _chunk("ens arr"), _chunk("ive."), _chunk(finish="stop")]
 
 
 def _expect(collect: Any, chunks: list[ChatCompletionChunk], text: str, pieces: int, usage: bool) -> str | None:
@@ -45,7 +46,7 @@ def _expect(collect: Any, chunks: list[ChatCompletionChunk], text: str, pieces: 
         return f"text should join every delta.content: expected {text!r}, got {got_text!r}."
     if got_pieces != pieces:
         return f"pieces counts the chunks that carried text ({pieces} here), not every chunk: got {got_pieces!r}."
-    if usage and getattr(got_usage, "completion_tokens", None) != 3:
+    if usage and getattr(got_usage, "completion_tokens", None) != 4:
         return "usage should be the `usage` of the last chunk (sent when stream_options include_usage is on)."
     if not usage and got_usage is not None:
         return "usage should be None when the server sent no usage chunk."
@@ -55,8 +56,8 @@ def _expect(collect: Any, chunks: list[ChatCompletionChunk], text: str, pieces: 
 @register("02.collect_stream")
 def check_collect_stream(collect_stream: Any, *, client: Any, model: str) -> str | None:
     """collect_stream(chunks) returns (text, pieces, usage) from any stream, usage None when not sent."""
-    hint = _expect(collect_stream, WITH_ROLE_AND_USAGE, "Local models stream.", 3, usage=True)
-    hint = hint or _expect(collect_stream, BARE, "Tokens arrive.", 2, usage=False)
+    hint = _expect(collect_stream, WITH_ROLE_AND_USAGE, "Local models stream.", 4, usage=True)
+    hint = hint or _expect(collect_stream, BARE, "Tokens arrive.", 3, usage=False)
     if hint:
         return hint
     live = client.chat.completions.create(

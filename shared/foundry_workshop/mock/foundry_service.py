@@ -1,8 +1,11 @@
 """Profile ``foundry-service``: the Foundry Local *service* learners run on Windows and macOS.
 
 ``MockServer(profile="foundry-service")`` or ``python -m foundry_workshop.mock --profile foundry-service``.
-The service cannot run on Linux, so this emulation is what puts the Windows/macOS path (the ``endpoint``
-backend, lesson 04's catalog/load/unload cells over REST) under test. Routes, as learners meet them:
+It reproduces the *service-based* generation (CLI before 0.10, ``foundry service start|status``, the one the
+legacy SDK 0.5.1 drives): no such service runs on this machine, so this emulation is what puts that path (the
+``endpoint`` backend, lesson 04's catalog/load/unload cells over REST) under test. CLI 0.10 (``foundry server
+...``, with a Linux x64 build) is newer; whether its server keeps every ``/openai/*`` route is not documented.
+Routes, as learners meet them:
 
 ============================================  ====================================================================
 ``GET /foundry/list``                         the catalog: a bare JSON array of variants (``name`` = the id,

@@ -17,7 +17,7 @@ __all__ = ["cloud_connection"]
 
 def cloud_connection(
     deployment: str | None = None, *, requests_per_minute: int | None = 60,
-    emulated_model: str = "gpt-4o-mini-2024-07-18",
+    emulated_model: str = "gpt-5.4-mini-2026-03-17",
 ) -> tuple[Connection, AzureEmulator | None]:
     """``(connection, emulator)``: the connection to ``deployment`` (default ``AZURE_AI_MODEL_DEPLOYMENT_NAME``)
     on real Azure with ``emulator`` None, or on the local emulation, which then serves ``deployment`` as

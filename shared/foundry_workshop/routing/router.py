@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from foundry_workshop.errors import WorkshopError
 from foundry_workshop.failures import Failure, classify
+from foundry_workshop.reasoning import chat_params
 from foundry_workshop.routing.pricing import PriceTable
 from foundry_workshop.routing.records import Attempt, DecisionLog, DecisionRecord
 from foundry_workshop.routing.rules import CLOUD, LOCAL, ROUTES, Decision, RouteRequest, Rule, default_rules
@@ -84,7 +85,8 @@ class Target:
         return cls(client=conn.client, model=conn.model, where=conn.endpoint, **options)
 
     def create(self, **kwargs: Any) -> Any:
-        return self._client.chat.completions.create(model=self.model, **kwargs)
+        # A gpt-5.x deployment refuses max_tokens and temperature=0, which the local side takes.
+        return self._client.chat.completions.create(model=self.model, **chat_params(self.model, kwargs))
 
 
 def _down_for(failure: Failure, cooldown_s: float) -> float | None:
@@ -306,8 +308,8 @@ class Router:
                           if cloud else None)
             if route == CLOUD:
                 assert target is not None
-                record.cost_usd = self.prices.cost(prompt_tokens, completion_tokens, target.price_model, model,
-                                                   target.model)
+                record.cost_usd = self.prices.cost(prompt_tokens, completion_tokens, target.price_model, target.model,
+                                                   model)
             else:
                 record.cost_usd = 0.0
                 record.cloud_equivalent_usd = cloud_cost

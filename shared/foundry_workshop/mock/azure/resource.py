@@ -33,7 +33,6 @@ class AzureDeployment:
 
 DEFAULT_DEPLOYMENTS: tuple[AzureDeployment, ...] = (
     AzureDeployment("gpt-5.4-mini", "gpt-5.4-mini-2026-03-17", requests_per_minute=60),
-    AzureDeployment("gpt-4o-mini", "gpt-4o-mini-2024-07-18", requests_per_minute=60),
     AzureDeployment("gpt-4o", "gpt-4o-2024-11-20", requests_per_minute=30),
     AzureDeployment("mistral-large", "Mistral-Large-2411", requests_per_minute=30),
 )

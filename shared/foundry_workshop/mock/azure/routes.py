@@ -41,6 +41,25 @@ def _authorize(request: Request, azure: AzureState) -> None:
         raise AzureError(401, "401", ACCESS_DENIED)
 
 
+#: Models Azure serves as reasoning models: they refuse ``max_tokens`` and a non-default ``temperature``.
+REASONING_MODEL_PREFIXES = ("gpt-5", "o1", "o3", "o4")
+
+
+def _refuse_reasoning_params(deployment: AzureDeployment, body: Any) -> None:
+    """Answer 400 as Azure does when a gpt-5.x / o-series deployment gets ``max_tokens`` or ``temperature != 1``
+    (wire format as reported in GitHub issues against OpenAI and Azure, 2025-2026; docs/facts.md)."""
+    if not isinstance(body, dict) or not deployment.model.lower().startswith(REASONING_MODEL_PREFIXES):
+        return
+    if body.get("max_tokens") is not None:
+        raise MockAPIError(400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use "
+                                "'max_completion_tokens' instead.", param="max_tokens", code="unsupported_parameter")
+    temperature = body.get("temperature")
+    if temperature is not None and temperature != 1:
+        raise MockAPIError(400, f"Unsupported value: 'temperature' does not support {temperature} with this model. "
+                                "Only the default (1) value is supported.", param="temperature",
+                           code="unsupported_value")
+
+
 async def _body(request: Request) -> Any:
     return parse_json_body(await request.body())
 
@@ -67,6 +86,8 @@ def add_azure_routes(app: FastAPI, state: MockState, azure: AzureState) -> None:
         retry_after, remaining = azure.admit(deployment.name)
         if retry_after is not None:
             raise rate_limited(surface, retry_after, api_version)
+        if surface is Surface.OPENAI:  # documented for Azure OpenAI; the inference route's rule is not
+            _refuse_reasoning_params(deployment, body)
         chat_request = validate_chat_request(body)
         model = state.find_model(deployment.name)
         assert model is not None, "every deployment is registered as a mock model"
