@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from foundry_workshop.course.chromium import chromium_problem, find_chromium
+from foundry_workshop.browser.chromium import chromium_problem, find_chromium
 from foundry_workshop.mock import MockServer
 
 _session_mock: MockServer | None = None
@@ -58,7 +58,7 @@ def mock_server() -> MockServer:
 @pytest.fixture(scope="session")
 def chromium_executable() -> str:
     """The browser every browser test drives (``CHROMIUM_PATH``, else found on this OS: see
-    ``foundry_workshop.course.chromium``). Missing: skipped with the fix on a developer machine, failed in CI."""
+    ``foundry_workshop.browser.chromium``). Missing: skipped with the fix on a developer machine, failed in CI."""
     problem = chromium_problem()
     if problem is not None:
         if os.environ.get("CI"):

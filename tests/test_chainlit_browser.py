@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from foundry_workshop.browser import CHROMIUM_ARGS
 from foundry_workshop.chat.launcher import ChatApp, start_chat_app
-from foundry_workshop.course.chromium import CHROMIUM_ARGS
 from foundry_workshop.mock import Latency, MockServer, reply_text
 
 SCREENSHOT = Path(__file__).resolve().parents[1] / "build" / "screenshots" / "chainlit_chat.png"

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_chainlit_browser import CHROMIUM, CHROMIUM_ARGS, _chromium_installed, answers, wait_for  # noqa: F401
+from test_chainlit_browser import answers, wait_for
 
+from foundry_workshop.browser import CHROMIUM_ARGS
 from foundry_workshop.chat import ChatApp, start_chat_app
 from foundry_workshop.mock import Latency, MockServer, reply_text
 
@@ -40,12 +41,12 @@ def test_the_sample_imports_nothing_from_the_course() -> None:
     assert "foundry_workshop" not in MINIMAL_APP.read_text()
 
 
-def test_one_message_in_a_real_browser(minimal_app: ChatApp, mock: MockServer) -> None:
+def test_one_message_in_a_real_browser(minimal_app: ChatApp, mock: MockServer, chromium_executable: str) -> None:
     from playwright.sync_api import sync_playwright
 
     mock.clear_requests()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/])"), lambda route: route.abort())  # offline
         page.goto(minimal_app.url)

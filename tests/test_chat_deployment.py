@@ -8,22 +8,18 @@ on 127.0.0.1 like every test server: sign-in does not depend on the address.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
 
+from foundry_workshop.browser import CHROMIUM_ARGS
 from foundry_workshop.chat.deploy import ChatAuth
 from foundry_workshop.chat.launcher import ChatApp, start_chat_app
 from foundry_workshop.mock import MockServer, reply_text
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 AUTH = ChatAuth(secret="test-secret-" + "x" * 40, username="ada", password="s3cret-for-the-test-only")
 MODEL = "smollm2-135m-instruct-generic-cpu:1"
 ANSWERS = '[data-step-type="assistant_message"] .message-content'
@@ -57,13 +53,12 @@ def test_health_warm_up_and_sign_in_over_http(app: ChatApp, mock: MockServer):
     assert AUTH.password not in app.log() and (AUTH.secret or "") not in app.log()
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
-def test_a_browser_needs_the_password_to_chat(app: ChatApp, mock: MockServer):
+def test_a_browser_needs_the_password_to_chat(app: ChatApp, mock: MockServer, chromium_executable: str):
     from playwright.sync_api import sync_playwright
 
     mock.clear_requests()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context()
             context.route(re.compile(r"^(?!http://127\.0\.0\.1[:/])"), lambda route: route.abort())

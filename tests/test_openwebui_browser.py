@@ -25,12 +25,10 @@ from typing import Any
 import pytest
 
 from foundry_workshop import Connection, connect
+from foundry_workshop.browser import CHROMIUM_ARGS, chromium_path, chromium_problem
 from foundry_workshop.mock import Latency, MockServer, reply_text
 from foundry_workshop.openwebui import INSTALL_HINT, OpenWebUI, find_venv, start_openwebui
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 REQUIRED = os.environ.get("WORKSHOP_REQUIRE_OPENWEBUI") == "1"  # make test-integrations, its CI job
 MEASUREMENTS = Path(__file__).resolve().parents[1] / "build" / "openwebui" / "browser-test.json"
 MOCK_MODEL = "smollm2-135m-instruct-generic-cpu:1"
@@ -43,9 +41,7 @@ LATENCY = Latency(first_token=0.2, inter_token=0.07)
 def _missing() -> str | None:
     if find_venv() is None:
         return f"Open WebUI is not installed (build/openwebui-venv). {INSTALL_HINT}"
-    if not CHROMIUM.exists():
-        return f"no Chromium at {CHROMIUM}: install it with `apt-get install -y chromium` or set CHROMIUM_PATH"
-    return None
+    return chromium_problem()
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -94,7 +90,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=str(chromium_path()), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

@@ -11,7 +11,14 @@ does the set-up around it, each step cached and runnable on Linux, macOS and Win
   lesson use.
 """
 
-from foundry_workshop.browser.chromium import CHROMIUM_ARGS, block_non_loopback, chromium_path, launch_chromium
+from foundry_workshop.browser.chromium import (
+    CHROMIUM_ARGS,
+    block_non_loopback,
+    chromium_path,
+    chromium_problem,
+    find_chromium,
+    launch_chromium,
+)
 from foundry_workshop.browser.models import MODELS, BuiltModel, ExportError, build_models, built
 from foundry_workshop.browser.server import ISOLATION_HEADERS, DemoFolders, DemoServer
 from foundry_workshop.browser.vendor import NodeMissingError, Vendored, VendorError, vendor_runtime
@@ -19,5 +26,5 @@ from foundry_workshop.browser.vendor import NodeMissingError, Vendored, VendorEr
 __all__ = [
     "CHROMIUM_ARGS", "ISOLATION_HEADERS", "MODELS", "BuiltModel", "DemoFolders", "DemoServer", "ExportError",
     "NodeMissingError", "VendorError", "Vendored", "block_non_loopback", "build_models", "built",
-    "chromium_path", "launch_chromium", "vendor_runtime",
+    "chromium_path", "chromium_problem", "find_chromium", "launch_chromium", "vendor_runtime",
 ]

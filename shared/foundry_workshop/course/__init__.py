@@ -12,9 +12,9 @@ A notebook makes its answers comparable across models with ``record_answer(promp
 
 from __future__ import annotations
 
+from foundry_workshop.browser.chromium import CHROMIUM_ARGS, chromium_problem, find_chromium
 from foundry_workshop.course.answers import ANSWER_MIME, CHECK_MIME, Answer, Harvest, harvest, record_answer
 from foundry_workshop.course.batch import run_course, select_notebooks
-from foundry_workshop.course.chromium import CHROMIUM_ARGS, chromium_problem, find_chromium
 from foundry_workshop.course.kit import Kit, build_kit
 from foundry_workshop.course.results import AliasRun, CourseRun, NotebookRun
 

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from foundry_workshop.course.chromium import chromium_problem, find_chromium
+from foundry_workshop.browser.chromium import chromium_problem, find_chromium
 from foundry_workshop.errors import ConfigurationError
 from foundry_workshop.settings import build_dir, course_dir
 
