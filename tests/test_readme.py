@@ -30,3 +30,15 @@ def test_the_backend_table_lists_exactly_settings_backends_in_order():
 
 def test_the_readme_is_at_most_100_lines():
     assert len(README.read_text(encoding="utf-8").splitlines()) <= 100
+
+
+def test_the_lesson_table_lists_exactly_the_lessons_in_order():
+    rows = _table_after("## Lessons", README.read_text(encoding="utf-8"))
+    listed = [re.match(r"`([0-9]{2}_[a-z_]+)`", row[0]).group(1) for row in rows]
+    lessons = sorted(p.stem for p in (README.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert listed == lessons
+
+
+def test_every_docs_link_in_the_readme_exists():
+    links = re.findall(r"\]\(((?:docs|shared)/[^)#]+)\)", README.read_text(encoding="utf-8"))
+    assert links and [link for link in links if not (README.parent / link).is_file()] == []
