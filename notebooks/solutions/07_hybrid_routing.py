@@ -25,5 +25,6 @@ def ask_with_fallback(local: openai.OpenAI, local_model: str, cloud: openai.Open
         reply = local.chat.completions.create(model=local_model, messages=messages, max_tokens=32)
         return "local", reply.choices[0].message.content or ""
     except (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError):
-        reply = cloud.chat.completions.create(model=cloud_model, messages=messages, max_tokens=32)
+        # max_completion_tokens: reasoning deployments (gpt-5.x) refuse max_tokens
+        reply = cloud.chat.completions.create(model=cloud_model, messages=messages, max_completion_tokens=32)
         return "cloud", reply.choices[0].message.content or ""

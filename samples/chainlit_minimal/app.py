@@ -1,6 +1,6 @@
 """The smallest useful Chainlit chat app: the seed's two handlers, fixed. Run: `chainlit run app.py`.
 
-Reads FOUNDRY_LOCAL_ENDPOINT (e.g. http://127.0.0.1:5273/v1, see `foundry service status`), WORKSHOP_MODEL (an
+Reads FOUNDRY_LOCAL_ENDPOINT (e.g. http://127.0.0.1:5273/v1, see `foundry server status`), WORKSHOP_MODEL (an
 alias or a full id) and OPENAI_API_KEY (only if the server wants one). Imports nothing from the course package.
 """
 

@@ -112,12 +112,12 @@ def test_index_ranks_by_cosine_not_length() -> None:
 
 
 def test_answer_scoring() -> None:
-    hits = VectorIndex([Document("fl-port", "t", "Run foundry service status.")], np.eye(1)).search(np.ones(1), 1)
-    assert "[fl-port] Run foundry service status." in grounded_messages("Port?", hits)[1]["content"]
-    assert cited_ids("It is shown by foundry service status [fl-port], see [x-1].") == ["fl-port", "x-1"]
-    assert carries_fact("Use  Foundry\nService status", "foundry service status")
-    question = Question("Port?", "fl-port", "service status")
-    [record] = evaluate_answers([question], lambda q: ("Run foundry service status [fl-port].", ["fl-port"]))
+    hits = VectorIndex([Document("fl-port", "t", "Run foundry server status.")], np.eye(1)).search(np.ones(1), 1)
+    assert "[fl-port] Run foundry server status." in grounded_messages("Port?", hits)[1]["content"]
+    assert cited_ids("It is shown by foundry server status [fl-port], see [x-1].") == ["fl-port", "x-1"]
+    assert carries_fact("Use  Foundry\nServer status", "foundry server status")
+    question = Question("Port?", "fl-port", "server status")
+    [record] = evaluate_answers([question], lambda q: ("Run foundry server status [fl-port].", ["fl-port"]))
     assert record.hit and record.carries_fact and record.cites_source
     [miss] = evaluate_answers([question], lambda q: ("No idea.", ["other"]))
     assert not (miss.hit or miss.carries_fact or miss.cites_source)
