@@ -8,6 +8,7 @@ import openai
 import pytest
 
 from foundry_workshop.mock import MockServer
+from foundry_workshop.settings import BACKENDS
 from foundry_workshop.rag import (
     Document,
     Question,
@@ -93,6 +94,7 @@ def test_course_data_is_consistent() -> None:
     assert all(q.doc in ids for q in questions)
     by_id = {d.id: d for d in documents}
     assert all(q.fact.lower() in by_id[q.doc].text.lower() for q in questions), "each fact is in its document"
+    assert all(name in by_id["course-backends"].text for name in BACKENDS), "the backend list follows settings"
 
 
 def test_retrieval_and_evaluation_on_mock_embeddings(client: openai.OpenAI) -> None:
