@@ -19,6 +19,7 @@ PUBLIC = {
     "foundry_workshop.mock", "foundry_workshop.exercises", "foundry_workshop.failures",
     "foundry_workshop.foundry_local", "foundry_workshop.tokens", "foundry_workshop.browser",
     "foundry_workshop.openwebui", "foundry_workshop.course", "foundry_workshop.rag", "foundry_workshop.tools",
+    "foundry_workshop.chat.deploy",
 }
 
 

@@ -8,7 +8,6 @@ import openai
 import pytest
 
 from foundry_workshop.mock import MockServer
-from foundry_workshop.settings import BACKENDS
 from foundry_workshop.rag import (
     Document,
     Question,
@@ -22,6 +21,7 @@ from foundry_workshop.rag import (
     grounded_messages,
     hit_rate_at_k,
 )
+from foundry_workshop.settings import BACKENDS
 from foundry_workshop.tools import (
     InvalidToolArgumentsError,
     StructuredOutputError,

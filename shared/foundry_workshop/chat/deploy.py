@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from foundry_workshop.errors import ConfigurationError
 from foundry_workshop.settings import env_value
 
+__all__ = ["AUTH_VARIABLES", "DEFAULT_HOST", "ChatAuth", "check_exposure", "is_loopback"]
+
 #: The variables of password sign-in, in the order a learner sets them.
 AUTH_VARIABLES = ("CHAINLIT_AUTH_SECRET", "CHAT_USERNAME", "CHAT_PASSWORD")
 #: Where the app listens unless told otherwise.
