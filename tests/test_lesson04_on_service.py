@@ -1,8 +1,8 @@
 """Lesson 04 on the Windows/macOS path: its REST cells run against the Foundry Local service emulation.
 
 The kernel reaches the emulation through FOUNDRY_LOCAL_ENDPOINT (the endpoint backend), as a learner's does with
-the URL `foundry service status` prints. The catalog, load and unload cells must run, not skip, and their
-requests must reach the service's own routes.
+the URL `foundry service status` prints (the emulated CLI generation; 0.10 and later: `foundry server status`).
+The catalog, load and unload cells must run, not skip, and their requests must reach the service's own routes.
 """
 
 from __future__ import annotations
