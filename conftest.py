@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from foundry_workshop.browser.chromium import chromium_problem, find_chromium
 from foundry_workshop.mock import MockServer
+from foundry_workshop.settings import build_dir
 
 _session_mock: MockServer | None = None
 
@@ -38,6 +41,9 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.pop("WORKSHOP_CHECKS_FILE", None)  # a learner's `make check` file never collects test results
     # The package finds the chat app from the working directory; tests that chdir elsewhere still use this one.
     os.environ.setdefault("WORKSHOP_CHAT_APP", str(Path(__file__).resolve().parent / "samples/chainlit_app/app.py"))
+    # Likewise the build folder (converted models, browser exports): tests that chdir to a temporary folder
+    # still use the course's own, which `make test` prepared.
+    os.environ.setdefault("WORKSHOP_BUILD_DIR", str(Path(__file__).resolve().parent / "build"))
     # Notebook 07 calls real (billed) Azure when these are set: tests use the local Azure emulation instead.
     for var in ("AZURE_INFERENCE_ENDPOINT", "AZURE_OPENAI_ENDPOINT", "AZURE_INFERENCE_CREDENTIAL"):
         os.environ.pop(var, None)
@@ -65,6 +71,47 @@ def chromium_executable() -> str:
             pytest.fail(f"The browser tests must run in CI, but there is {problem}.")
         pytest.skip(problem)
     return str(find_chromium())
+
+
+@contextmanager
+def _exclusive(path: Path) -> Iterator[None]:
+    """An advisory lock on ``path`` across processes (POSIX ``flock``; ``msvcrt.locking`` on Windows)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        if os.name == "nt":
+            import msvcrt
+
+            while True:
+                try:
+                    msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)  # retries for 10 s, then raises
+                    break
+                except OSError:
+                    continue
+            try:
+                yield
+            finally:
+                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_foundry_local_module_at_a_time(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Modules marked ``foundry_local`` drive real Foundry Local on the converted model in ``build/foundry/cache``.
+
+    Each SDK process rewrites that folder's catalog cache when it starts, so two of them at once (pytest-xdist
+    workers) can make the other lose its model ("not available locally"): such modules take turns."""
+    if request.node.get_closest_marker("foundry_local") is None:
+        yield
+        return
+    with _exclusive(build_dir() / "foundry" / ".tests.lock"):
+        yield
 
 
 # -- Markers for `make test-fast`, and longest files first ------------------------------------------------------

@@ -13,9 +13,11 @@ from foundry_workshop.byom.store import Store
 
 ROOT = Path(__file__).parents[1]
 
-pytestmark = pytest.mark.skipif(
-    not Store.default().built, reason="no converted model: run `make foundry-model` (make test does it)"
-)
+pytestmark = [
+    pytest.mark.skipif(not Store.default().built,
+                       reason="no converted model: run `make foundry-model` (make test does it)"),
+    pytest.mark.foundry_local,
+]
 
 
 def outputs(path: Path) -> str:

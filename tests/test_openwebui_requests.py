@@ -24,6 +24,8 @@ from foundry_workshop.byom.store import ALIAS, Store
 from foundry_workshop.mock import MockServer, reply_text
 from foundry_workshop.openwebui import model_ids, parse_stream, task_json
 
+pytestmark = pytest.mark.foundry_local  # real Foundry Local: one such module at a time
+
 FIXTURES = Path(__file__).parent / "fixtures" / "openwebui"
 #: Enough for a few words: what is checked is the wire format, not the prose.
 MAX_TOKENS = 12

@@ -24,6 +24,8 @@ from foundry_workshop.byom.local_catalog import (
 from foundry_workshop.byom.store import ALIAS, Store
 from foundry_workshop.mock import MockServer
 
+pytestmark = pytest.mark.foundry_local  # real Foundry Local: one such module at a time
+
 pytest.importorskip("foundry_local_sdk")
 needs_model = pytest.mark.skipif(
     not Store.default().built, reason="no converted model: run `make foundry-model` (make test does it)"
