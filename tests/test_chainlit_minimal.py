@@ -51,12 +51,12 @@ def test_one_message_in_a_real_browser(minimal_app: ChatApp, mock: MockServer, c
         page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/])"), lambda route: route.abort())  # offline
         page.goto(minimal_app.url)
         page.wait_for_selector("#chat-input", timeout=30_000)
-        wait_for(lambda: any(r["path"] == "/v1/models" for r in mock.requests), "the chat to start", page)
+        wait_for(lambda: any(r["path"] == "/v1/models" for r in mock.requests), "the chat to start", page, timeout=60)
         page.fill("#chat-input", "Hello")
         page.keyboard.press("Enter")
         expected = reply_text([{"role": "system", "content": "You are a helpful AI assistant."},
                                {"role": "user", "content": "Hello"}], SMOL)
-        wait_for(lambda: expected in answers(page), "the streamed answer", page)
+        wait_for(lambda: expected in answers(page), "the streamed answer", page, timeout=60)  # slow under xdist
         body = page.inner_text("body")
         browser.close()
     chats = [r for r in mock.requests if r["path"].endswith("/chat/completions")]
