@@ -121,3 +121,23 @@ def test_a_server_that_is_down_gets_the_url_and_the_next_step(env: Env) -> None:
     result = evaluate("00.ask", right_ask, client=down, model=env.model)
     assert not result.passed and result.hint.startswith("APIConnectionError: Could not reach")
     assert str(down.base_url).rstrip("/") in result.hint and "foundry server status" in result.hint
+
+
+def test_a_tool_error_sent_back_as_json_passes(env: Env) -> None:
+    """``{"error": ...}`` is as good a tool message as text starting with "error": both tell the model to retry."""
+    import json
+
+    import jsonschema
+
+    def run_tool_call(call, tools, functions):
+        schemas = {t["function"]["name"]: t["function"]["parameters"] for t in tools}
+        try:
+            arguments = json.loads(call.function.arguments)
+            jsonschema.validate(arguments, schemas[call.function.name])
+        except (ValueError, jsonschema.ValidationError, KeyError) as error:
+            return {"role": "tool", "tool_call_id": call.id, "content": json.dumps({"error": str(error)})}
+        result = functions[call.function.name](**arguments)
+        return {"role": "tool", "tool_call_id": call.id, "content": json.dumps(result)}
+
+    result = evaluate("10.run_tool_call", run_tool_call)
+    assert result.passed, result.hint

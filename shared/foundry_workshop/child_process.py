@@ -72,13 +72,29 @@ def spawn(command: Sequence[str], *, cwd: Path, env: Mapping[str, str], log: IO[
 def stop(process: subprocess.Popen[bytes], timeout: float = 15.0) -> int:
     """Ask ``process`` to exit, wait up to ``timeout`` s, then kill its whole group. Returns the exit code."""
     if process.poll() is None:
-        process.terminate()
+        # Its children, noted now: once the process has gone, psutil can no longer find them.
+        children = _children(process)
+        if os.name == "nt":  # terminate() would kill at once; CTRL_BREAK asks, as SIGTERM does on POSIX
+            process.send_signal(signal.CTRL_BREAK_EVENT)  # type: ignore[attr-defined]
+        else:
+            process.terminate()
         try:
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             kill_group(process)
             process.wait(timeout=timeout)
+        if os.name == "nt":  # no process groups to kill there: end what it started and left behind
+            for child in children:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    child.kill()
     return process.returncode
+
+
+def _children(process: subprocess.Popen[bytes]) -> list[psutil.Process]:
+    try:
+        return psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
 
 
 def kill_group(process: subprocess.Popen[bytes]) -> None:
@@ -87,12 +103,9 @@ def kill_group(process: subprocess.Popen[bytes]) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         return
-    try:
-        children = psutil.Process(process.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        children = []
-    for child in children:
-        child.kill()
+    for child in _children(process):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()
     process.kill()
 
 

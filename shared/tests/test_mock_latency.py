@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Iterator
 
@@ -42,12 +43,14 @@ def test_stream_ttft_and_decode_rate_match_injected_values(client: openai.OpenAI
         timing = time_stream(client, model=SMOL, messages=USER)
         assert len(timing.arrivals) == 22 and timing.content == reply_text(USER, SMOL)
         assert timing.ttft >= 0.3, "no token may arrive before the injected first-token delay"
-        paced = min(timing.gaps) > 0.01  # one chunk per token, not bursts
+        # One chunk per token, not one burst. The median, not the minimum: tokens keep absolute deadlines, so
+        # after one late token (a busy machine) the next arrives sooner.
+        paced = statistics.median(timing.gaps) > 0.01
         if paced and within(timing.ttft, 0.3) and within(timing.mean_gap, 0.02):
             break
     assert timing.ttft == pytest.approx(0.3, rel=TOLERANCE)
     assert timing.mean_gap == pytest.approx(0.02, rel=TOLERANCE)
-    assert min(timing.gaps) > 0.01, "tokens are paced, not sent in bursts"
+    assert statistics.median(timing.gaps) > 0.01, "tokens are paced, not sent in bursts"
 
 
 def test_non_streaming_waits_for_the_whole_generation(client: openai.OpenAI, mock: MockServer) -> None:

@@ -151,7 +151,11 @@ def start_chat_app(
             "to the app's file."
         )
     child_env = app_environment(backend=backend, endpoint=endpoint, model=model, api_key=api_key, env=env)
-    check_exposure(host, ChatAuth.from_env(child_env))
+    auth = ChatAuth.from_env(child_env)
+    check_exposure(host, auth)
+    # The app reads .env from its own folder: hand it the sign-in that was checked, so what the launcher allowed
+    # is what the app enforces.
+    child_env.update(auth.environment())
     if port and not port_is_free(port):
         raise PortInUseError(port, setting="the port argument", owner=port_owner(port))
     port = port or free_port()

@@ -111,8 +111,7 @@ def prepare_test() -> int:
     status = embedding_model() or browser_demo() or browser_model()
     if status:
         return status
-    browser()
-    return 0
+    return browser()
 
 
 def test(extra: Sequence[str] = (), *, fast: bool = False, prepare: bool = True) -> int:

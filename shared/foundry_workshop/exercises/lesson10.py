@@ -48,6 +48,18 @@ def check_run_tool_call(run_tool_call: Any) -> str | None:
             return f"{why} ({bad}) raised {type(error).__name__}: return an error message to the model instead."
         if ran:
             return f"validate before running: {why} ({bad}) reached the function."
-        if not str(message.get("content", "")).startswith("error"):
-            return f"for {why} ({bad}) send back content starting with 'error' so the model can retry."
+        if not _reports_error(str(message.get("content", ""))):
+            return (f"for {why} ({bad}) send back an error the model can read (content starting with 'error', "
+                    'or JSON such as {"error": "..."}) so it can retry.')
     return None
+
+
+def _reports_error(content: str) -> bool:
+    """An error message the model can act on: text starting with "error", or a JSON object with an "error" key."""
+    if content.lower().startswith("error"):
+        return True
+    try:
+        parsed = json.loads(content)
+    except ValueError:
+        return False
+    return isinstance(parsed, dict) and "error" in parsed
