@@ -97,3 +97,34 @@ def test_dev_mode_adds_chainlits_reload_and_debug_switches(tmp_path):
     command = chainlit_command(tmp_path / "app.py", 8000, "0.0.0.0", dev=True)
     assert command[command.index("--host") + 1] == "0.0.0.0" and command[-2:] == ["-w", "--debug"]
     assert "-w" not in chainlit_command(tmp_path / "app.py", 8000)
+
+
+class _Spawned(Exception):
+    """Raised by the stand-in for ``child_process.spawn``: carries the environment the app would get."""
+
+    def __init__(self, env: dict) -> None:
+        super().__init__("spawn")
+        self.env = env
+
+
+def test_the_app_gets_the_sign_in_the_launcher_checked(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """Sign-in set only in the launcher's ``.env`` (the app reads the ``.env`` of its own folder, which has
+    none): what allowed listening beyond loopback must reach the app, or it would start with no sign-in."""
+    from foundry_workshop.chat import launcher
+
+    for name in AUTH_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("WORKSHOP_DOTENV", raising=False)
+    (tmp_path / ".env").write_text(f"CHAINLIT_AUTH_SECRET={SECRET}\nCHAT_USERNAME={USER}\nCHAT_PASSWORD={PASSWORD}\n")
+    monkeypatch.chdir(tmp_path)
+    app_dir = tmp_path / "elsewhere"
+    app_dir.mkdir()
+    (app_dir / "app.py").write_text("")
+
+    def spawn(command, *, cwd, env, log):
+        raise _Spawned(dict(env))
+
+    monkeypatch.setattr(launcher.child_process, "spawn", spawn)
+    with pytest.raises(_Spawned) as spawned:
+        start_chat_app(backend="mock", app_path=app_dir / "app.py", host="0.0.0.0")
+    assert [spawned.value.env.get(name) for name in AUTH_VARIABLES] == [SECRET, USER, PASSWORD]
