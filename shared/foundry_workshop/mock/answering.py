@@ -20,7 +20,7 @@ from .models import MockModel
 from .state import MockState
 from .transport import connection_from_scope, received_at_from_scope
 from .validation import ChatRequest
-from .wire import MALFORMED_BODY, CompletionPlan, MockAPIError, invalid_request
+from .wire import MALFORMED_BODY, CompletionPlan, invalid_request
 
 FAULT_HEADER = "x-mock-fault"
 FIRST_TOKEN_HEADER = "x-mock-first-token-delay"
@@ -70,9 +70,13 @@ async def answer_chat(
     *,
     plan_type: type[CompletionPlan] = CompletionPlan,
     id_prefix: str = "mock",
-    fault_error: Callable[[FaultRule], MockAPIError] = chat.fault_error,
+    fault_error: Callable[[FaultRule], Exception] = chat.fault_error,
+    reported_model: str | None = None,
 ) -> Response:
-    """The completion (or stream) for ``body``, after the request's fault and latency are applied."""
+    """The completion (or stream) for ``body``, after the request's fault and latency are applied.
+
+    ``reported_model`` is the model name the answer carries when it is not ``model.id`` (an Azure deployment
+    answers with its underlying model's name)."""
     latency = request_latency(request, state)
     fault = request_fault(request, state, model)
     if fault is not None and fault.kind.is_error_status:
@@ -80,7 +84,8 @@ async def answer_chat(
     sequence = state.next_sequence()
     generation = chat.Generation(
         plan=plan_type.build(
-            body.messages, model.id, body.max_tokens, f"chatcmpl-{id_prefix}{sequence:06d}", int(time.time())
+            body.messages, reported_model or model.id, body.max_tokens, f"chatcmpl-{id_prefix}{sequence:06d}",
+            int(time.time()),
         ),
         latency=latency,
         fault=fault,

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from .. import chat
-from ..answering import request_fault, request_latency
+from ..answering import answer_chat
 from ..state import MockState
-from ..transport import connection_from_scope, received_at_from_scope
 from ..validation import parse_json_body, validate_chat_request
 from ..wire import CompletionPlan, MockAPIError
 from .resource import INFERENCE_API_VERSIONS, OPENAI_API_VERSIONS, AzureDeployment, AzureState
@@ -91,24 +88,11 @@ def add_azure_routes(app: FastAPI, state: MockState, azure: AzureState) -> None:
         chat_request = validate_chat_request(body)
         model = state.find_model(deployment.name)
         assert model is not None, "every deployment is registered as a mock model"
-        fault = request_fault(request, state, model)
-        if fault is not None and fault.kind.is_error_status:
-            raise fault_error(fault, surface, api_version)
-        sequence = state.next_sequence()
         plan_type = AzureOpenAIPlan if surface is Surface.OPENAI else CompletionPlan
-        generation = chat.Generation(
-            plan=plan_type.build(chat_request.messages, deployment.model, chat_request.max_tokens,
-                                 f"chatcmpl-azure{sequence:06d}", int(time.time())),
-            latency=request_latency(request, state),
-            fault=fault,
-            connection=connection_from_scope(request.scope),
-            server_stopping=state.stopping.is_set,
-            received_at=received_at_from_scope(request.scope),
-            include_usage=chat_request.include_usage,
-            request_id=f"req_azure{sequence:06d}",
-        )
-        response = chat.stream(generation) if chat_request.stream else await chat.complete(generation)
-        response.headers["apim-request-id"] = generation.request_id
+        response = await answer_chat(request, state, chat_request, model, plan_type=plan_type, id_prefix="azure",
+                                     fault_error=lambda fault: fault_error(fault, surface, api_version),
+                                     reported_model=deployment.model)
+        response.headers["apim-request-id"] = response.headers["x-request-id"]
         if remaining is not None:
             response.headers["x-ratelimit-remaining-requests"] = str(remaining)
         return response
