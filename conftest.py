@@ -8,14 +8,17 @@ server (the ``mock_server`` fixture).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from foundry_workshop import Connection, connect
 from foundry_workshop.browser.chromium import chromium_problem, find_chromium
 from foundry_workshop.mock import MockServer
 from foundry_workshop.settings import build_dir
@@ -59,6 +62,16 @@ def mock_server() -> MockServer:
     """The session's mock server, the one notebooks under nbval talk to."""
     assert _session_mock is not None
     return _session_mock
+
+
+@pytest.fixture(scope="session")
+def bundled() -> Iterator[Connection]:
+    """The real bundled model (llama.cpp + SmolLM2), one server per test process, started when a test first asks.
+
+    For tests that only send it requests; tests about starting and stopping the server start their own. The
+    timeout is generous because the suite's processes share the cores with it."""
+    with connect(backend="bundled", timeout=600) as conn:
+        yield conn
 
 
 @pytest.fixture(scope="session")
@@ -135,6 +148,36 @@ def _file(nodeid: str) -> str:
     return nodeid.split("::", 1)[0]
 
 
+@functools.cache
+def _drives_foundry_local(file: str) -> bool:
+    """Whether test file ``file`` (relative to the root) is marked ``foundry_local``: read from its source, since
+    the xdist controller that schedules files collects no tests."""
+    path = Path(__file__).resolve().parent / file
+    return path.suffix == ".py" and path.is_file() and "mark.foundry_local" in path.read_text(encoding="utf-8")
+
+
+def _scope(nodeid: str) -> str:
+    """The unit pytest-xdist hands to one worker: a file, except that all ``foundry_local`` files form one unit.
+
+    They take turns anyway (the lock above); on one worker, in a row, no other worker sits waiting for the lock."""
+    file = _file(nodeid)
+    return "foundry_local" if _drives_foundry_local(file) else file
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadfile`` with :func:`_scope` as the unit (xdist's documented hook for a custom scheduler)."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class ScopeScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _scope(nodeid)
+
+    return ScopeScheduling(config, log)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
@@ -152,8 +195,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             items[:] = [item for item in items if timed.get(item.nodeid, 0.0) <= limit]
     seconds: dict[str, float] = cache.get(_FILE_SECONDS, {}) if cache is not None else {}
     if seconds:
-        first_seen = {f: i for i, f in enumerate(dict.fromkeys(_file(item.nodeid) for item in items))}
-        items.sort(key=lambda item: (-seconds.get(_file(item.nodeid), 0.0), first_seen[_file(item.nodeid)]))
+        scope_seconds: defaultdict[str, float] = defaultdict(float)
+        for file in dict.fromkeys(_file(item.nodeid) for item in items):
+            scope_seconds[_scope(file)] += seconds.get(file, 0.0)
+        first_seen = {s: i for i, s in enumerate(dict.fromkeys(_scope(item.nodeid) for item in items))}
+        items.sort(key=lambda item: (-scope_seconds[_scope(item.nodeid)], first_seen[_scope(item.nodeid)]))
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

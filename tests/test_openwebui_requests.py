@@ -47,6 +47,8 @@ def conn(request: pytest.FixtureRequest, mock_server: MockServer) -> Iterator[Co
     if request.param == "mock":
         with connect(backend="endpoint", endpoint=mock_server.url, model="smollm2-135m-instruct") as c:
             yield c
+    elif request.param == "bundled":
+        yield request.getfixturevalue("bundled")  # the session's server (root conftest.py)
     else:
         with connect(backend=request.param, model=ALIAS) as c:
             yield c

@@ -6,13 +6,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import openai
 import pytest
 
-from foundry_workshop import Connection, connect
+from foundry_workshop import Connection
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 SCRIPTS = ["foundry_basic.py", "foundry_streaming.py", "foundry_requests.py"]
@@ -63,12 +62,6 @@ def test_an_unknown_model_lists_what_is_served(mock_server) -> None:
     result = run("foundry_basic.py", mock_server.url, "no-such-model")
     assert result.returncode == 1
     assert "'no-such-model' is not served here. Served:" in result.stderr and "Traceback" not in result.stderr
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Iterator[Connection]:
-    with connect(backend="bundled") as conn:
-        yield conn
 
 
 @pytest.mark.bundled

@@ -5,8 +5,10 @@ import * as ort from '/vendor/onnxruntime-web/ort.webgpu.min.mjs';
 import { Tokenizer } from './tokenizer.js';
 
 ort.env.wasm.wasmPaths = '/vendor/onnxruntime-web/';
-// Threads need a cross-origin isolated page (the course's server sends the COOP/COEP headers).
-ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
+// Threads need a cross-origin isolated page (the course's server sends the COOP/COEP headers). Half the logical
+// CPUs, 1 to 4, like the course's llama.cpp server: the threads wait for each other at every step, so taking
+// every core stalls them whenever anything else runs (2 cores, 2 busy processes: 12.7 s -> 8.7 s for one answer).
+ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.max(1, Math.min(4, Math.floor((navigator.hardwareConcurrency || 2) / 2))) : 1;
 // On wasm, run ONNX Runtime in a Web Worker so the page stays responsive while a model loads or computes
 // (the worker is set up on the first session; WebGPU sessions must run on the page's own thread).
 const useWorker = on => { ort.env.wasm.proxy = on; };

@@ -35,6 +35,7 @@ ENV_VARS: dict[str, str] = {
     # Lessons' exercises: True runs the reference solutions from notebooks/solutions (make run, nbval).
     "solutions": "WORKSHOP_SOLUTIONS",
     "context_size": "WORKSHOP_CONTEXT_SIZE",
+    "threads": "WORKSHOP_THREADS",
     # The cloud side (backend "azure"): names as in Microsoft's Azure AI Foundry documentation and samples.
     "azure_inference_endpoint": "AZURE_INFERENCE_ENDPOINT",
     "azure_openai_endpoint": "AZURE_OPENAI_ENDPOINT",
@@ -68,6 +69,10 @@ class Settings:
     #: Tokens one request may use (prompt + answer) on the bundled llama.cpp server; a longer prompt is
     #: refused with HTTP 400. SmolLM2-135M was trained for 8192; more context costs memory (~1 MB/100 tokens).
     context_size: int = 2048
+    #: CPU threads of the bundled llama.cpp server; 0 = :func:`default_threads`. Measured on 2 cores with
+    #: SmolLM2: 2 threads beside one busy process answer 2x slower than 1 thread, beside four ~40x slower
+    #: (llama.cpp's threads wait for each other at every step, so one descheduled thread stalls them all).
+    threads: int = 0
     #: Azure AI inference endpoint, ``https://<resource>.services.ai.azure.com/models`` (backend azure).
     azure_inference_endpoint: str | None = None
     #: Azure OpenAI endpoint, ``https://<resource>.openai.azure.com`` or the Foundry resource root.
@@ -93,7 +98,7 @@ def boolean(raw: str) -> bool:
 
 
 _CONVERTERS: dict[str, Callable[[str], Any]] = {
-    "port": int, "timeout": float, "solutions": boolean, "context_size": int,
+    "port": int, "timeout": float, "solutions": boolean, "context_size": int, "threads": int,
 }
 _SECRETS = ("api_key", "azure_api_key")
 _DEFAULTS = Settings()
@@ -175,6 +180,12 @@ def describe(settings: Settings) -> dict[str, str]:
     for name in _SECRETS:
         view[name] = "set" if getattr(settings, name) else "not set"
     return view
+
+
+def default_threads() -> int:
+    """Half the logical CPUs, 1 to 4: llama.cpp's own default is the physical cores, and leaving the rest
+    free keeps the notebook kernel, a browser or a test runner from stalling every token (see ``threads``)."""
+    return max(1, min(4, (os.cpu_count() or 2) // 2))
 
 
 def course_dir() -> Path | None:

@@ -11,12 +11,6 @@ from foundry_workshop import UnknownModelError, connect
 pytestmark = pytest.mark.bundled
 
 
-@pytest.fixture(scope="module")
-def bundled():
-    with connect(backend="bundled") as conn:
-        yield conn
-
-
 def test_answers_a_factual_question(bundled):
     reply = bundled.client.chat.completions.create(
         model=bundled.model,

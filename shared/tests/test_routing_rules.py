@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from foundry_workshop import ConfigurationError, connect
+from foundry_workshop import ConfigurationError
 from foundry_workshop.routing import (
     CLOUD,
     LOCAL,
@@ -76,13 +76,12 @@ def test_the_exact_counter_falls_back_when_its_server_is_gone():
 
 
 @pytest.mark.bundled
-def test_the_exact_counter_matches_what_llama_cpp_bills():
+def test_the_exact_counter_matches_what_llama_cpp_bills(bundled):
     messages = [{"role": "system", "content": "You are terse."},
                 {"role": "user", "content": "What is the capital of France? Answer in one sentence."}]
-    with connect(backend="bundled") as conn:
-        counter = token_counter_for(conn.endpoint)
-        counted = counter.count(messages)
-        reply = conn.client.chat.completions.create(model=conn.model, messages=messages, max_tokens=1)
+    counter = token_counter_for(bundled.endpoint)
+    counted = counter.count(messages)
+    reply = bundled.client.chat.completions.create(model=bundled.model, messages=messages, max_tokens=1)
     assert counted == TokenCount(reply.usage.prompt_tokens, "llama.cpp /tokenize")
 
 

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 import requests
 
-from foundry_workshop import connect
 from foundry_workshop.rag import connect_embeddings, course_documents, course_questions, embed, gguf_path
 from foundry_workshop.rag.evaluation import hit_rate_at_k
 from foundry_workshop.rag.retrieval import VectorIndex
@@ -22,12 +21,6 @@ pytestmark = pytest.mark.bundled
 CITY = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"],
         "additionalProperties": False}
 WEATHER = Tool("get_weather", "Current weather for a city", CITY, lambda city: {"city": city, "sky": "clear"})
-
-
-@pytest.fixture(scope="module")
-def bundled():
-    with connect(backend="bundled", timeout=600) as conn:  # generous: the suite may share 2 cores with others
-        yield conn
 
 
 def test_without_tools_the_prompt_is_smollm2s_own(bundled) -> None:

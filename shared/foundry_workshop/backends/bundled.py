@@ -18,7 +18,7 @@ from foundry_workshop.connection import Connection
 from foundry_workshop.errors import BackendUnavailableError, PortInUseError, ServerNotReadyError
 from foundry_workshop.http_checks import free_port, port_is_free, wait_until_ready
 from foundry_workshop.models import resolve_model
-from foundry_workshop.settings import DEFAULT_MODEL, Settings
+from foundry_workshop.settings import DEFAULT_MODEL, Settings, default_threads
 
 #: The only model this backend serves, under the alias the whole course uses for it.
 ALIAS = DEFAULT_MODEL
@@ -56,7 +56,8 @@ def _start(path: Path, port: int, model: str, settings: Settings, extra_args: li
     process = subprocess.Popen(
         [sys.executable, "-m", "foundry_workshop.backends.llama_server",
          "--model-path", str(path), "--alias", alias, "--port", str(port),
-         "--ctx", str(settings.context_size * PARALLEL), "--parallel", str(PARALLEL), *extra_args],  # last wins
+         "--ctx", str(settings.context_size * PARALLEL), "--parallel", str(PARALLEL),
+         "--threads", str(settings.threads or default_threads()), *extra_args],  # last wins
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
     )
 

@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--ctx", type=int, default=8192, help="total context, shared by the parallel slots")
     parser.add_argument("--parallel", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=min(4, os.cpu_count() or 1))
+    parser.add_argument("--threads", type=int, default=1, help="CPU threads (the course passes settings.threads)")
     parser.add_argument("--chat-template-file", help="a Jinja chat template replacing the model's own")
     parser.add_argument("--embedding", action="store_true", help="serve /v1/embeddings (an embedding model)")
     args = parser.parse_args(argv)

@@ -9,13 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from foundry_workshop.bench.measure import Sample
 from foundry_workshop.bench.result import BenchResult
 from foundry_workshop.bench.stats import group_by, measured
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def _figure(width: float, height: float) -> Figure:
+    """A new figure; matplotlib is imported on first use (0.7 s), not by every program that imports the bench."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
 
 FIGURES = ("latency_distribution", "tokens_per_second", "ttft_vs_total", "concurrency")
 _DPI = 110
@@ -44,7 +55,7 @@ def latency_distribution(result: BenchResult) -> Figure:
     """Box plots of TTFT and end-to-end latency per model, each request a dot, p95 marked."""
     groups = group_by(measured(result.samples), lambda s: s.model)
     models = list(groups)
-    fig = Figure(figsize=(10, 1.6 + 0.55 * max(len(models), 2)), layout="constrained")
+    fig = _figure(10, 1.6 + 0.55 * max(len(models), 2))
     if not models:
         return _empty(fig, "No successful measurements to plot.")
     axes = fig.subplots(1, 2, sharey=True)
@@ -72,7 +83,7 @@ def tokens_per_second(result: BenchResult) -> Figure:
     """Decode rate and whole-answer output rate per model (mean, error bar = one standard deviation)."""
     summary = {k: v for k, v in result.model_summary().items() if v["stats"]}
     models = list(summary)
-    fig = Figure(figsize=(8, 1.9 + 0.6 * max(len(models), 2)), layout="constrained")
+    fig = _figure(8, 1.9 + 0.6 * max(len(models), 2))
     if not models:
         return _empty(fig, "No successful measurements to plot.")
     ax = fig.add_subplot()
@@ -98,7 +109,7 @@ def tokens_per_second(result: BenchResult) -> Figure:
 def ttft_vs_total(result: BenchResult) -> Figure:
     """Each request's TTFT against its total time; warm-up requests (x) and outliers (red ring) marked."""
     samples = [s for s in result.samples if s.ok and s.phase in ("warmup", "measure") and s.ttft_s is not None]
-    fig = Figure(figsize=(8, 5), layout="constrained")
+    fig = _figure(8, 5)
     if not samples:
         return _empty(fig, "No streamed measurements (TTFT needs streaming).")
     ax = fig.add_subplot()
@@ -125,7 +136,7 @@ def ttft_vs_total(result: BenchResult) -> Figure:
 
 def concurrency(result: BenchResult) -> Figure:
     """Aggregate tokens/s and per-request p95 latency against the number of parallel requests."""
-    fig = Figure(figsize=(10, 4), layout="constrained")
+    fig = _figure(10, 4)
     points = [p for p in result.concurrency if p.aggregate_tps is not None]
     if not points:
         return _empty(fig, "No concurrency sweep in this run.")
