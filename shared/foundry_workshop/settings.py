@@ -121,9 +121,9 @@ def _convert(name: str, raw: Any, source: str) -> Any:
     try:
         return convert(raw)
     except ValueError:
-        raise ConfigurationError(
-            f"{source} must be a {convert.__name__}, got {raw!r}."
-        ) from None
+        kind = {"int": "whole number", "float": "number", "boolean": "boolean (1/0, true/false, yes/no, on/off)"}
+        expected = kind.get(convert.__name__, convert.__name__)
+        raise ConfigurationError(f"{source} must be a {expected}, got {raw!r}.") from None
 
 
 def from_env(name: str) -> Any:

@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from foundry_workshop import UnknownModelError, connect
+from foundry_workshop.settings import default_threads
 
 pytestmark = pytest.mark.bundled
 
@@ -65,3 +66,9 @@ def test_close_stops_the_server_process(clean_env):
     assert not process.is_running() or process.status() == psutil.STATUS_ZOMBIE
     with pytest.raises(requests.ConnectionError):
         requests.get(health, timeout=2)
+
+
+def test_the_server_runs_with_the_threads_setting(bundled):
+    """WORKSHOP_THREADS (0 = half the CPUs) reaches llama.cpp: oversubscribed threads stall every token."""
+    args = psutil.Process(bundled.details["pid"]).cmdline()
+    assert args[args.index("--threads") + 1] == str(default_threads())

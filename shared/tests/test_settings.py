@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from foundry_workshop import ConfigurationError, UnknownBackendError, describe, from_env, resolve
-from foundry_workshop.settings import DEFAULT_MODEL, env_value
+from foundry_workshop.settings import DEFAULT_MODEL, default_threads, env_value
 
 
 def test_defaults_without_environment(clean_env):
@@ -100,3 +102,17 @@ def test_azure_uses_the_deployment_only_when_no_model_was_asked_for(clean_env):
     clean_env.setenv("WORKSHOP_MODEL", "o3-mini")
     assert resolve(backend="azure").model == "o3-mini"
     assert resolve(backend="bundled").model == "o3-mini"
+
+
+@pytest.mark.parametrize("cpus, threads", [(None, 1), (1, 1), (2, 1), (3, 1), (4, 2), (8, 4), (64, 4)])
+def test_llama_cpp_gets_half_the_cpus_by_default(monkeypatch, cpus, threads):
+    monkeypatch.setattr(os, "cpu_count", lambda: cpus)
+    assert default_threads() == threads
+
+
+def test_threads_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("WORKSHOP_THREADS", "3")
+    assert resolve().threads == 3
+    monkeypatch.setenv("WORKSHOP_THREADS", "many")
+    with pytest.raises(ConfigurationError, match="WORKSHOP_THREADS must be a whole number, got 'many'"):
+        resolve()
