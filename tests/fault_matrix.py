@@ -131,7 +131,7 @@ class Servers:
     keyed: MockServer
     #: The Foundry Local service emulation (profile ``foundry-service``).
     service: MockServer
-    bundled: Connection | None
+    bundled: Connection
 
     def reset(self) -> None:
         for server in (self.plain, self.keyed, self.service):
@@ -139,12 +139,13 @@ class Servers:
 
 
 @contextmanager
-def servers(with_bundled: bool = True) -> Iterator[Servers]:
+def servers(bundled: Connection | None = None) -> Iterator[Servers]:
+    """The mocks of the matrix, and the bundled server: ``bundled`` if given (the test suite's), else one of its own."""
     with ExitStack() as stack:
         plain = stack.enter_context(MockServer())
         keyed = stack.enter_context(MockServer(api_key=SECRET))
         service = stack.enter_context(MockServer(profile="foundry-service"))
-        bundled = stack.enter_context(connect("bundled")) if with_bundled else None
+        bundled = bundled or stack.enter_context(connect("bundled"))
         yield Servers(plain, keyed, service, bundled)
 
 
@@ -181,7 +182,6 @@ def _model(fault: Fault, conn: Connection) -> str:
 def _connection(fault: Fault, env: Servers) -> Iterator[Connection]:
     """A connection made *before* the fault is injected (the surfaces under test come after connecting)."""
     if fault.name == "context_overflow_llamacpp":
-        assert env.bundled is not None
         yield env.bundled
         return
     server, key = _server_for(fault, env)
@@ -324,13 +324,13 @@ def judge(fault: Fault, surface: str, outcome: Outcome) -> str:
     return "unclear"
 
 
-def run(with_bundled: bool = True) -> dict[tuple[str, str], Outcome]:
-    """Every cell, in table order."""
+def run(bundled: Connection | None = None) -> dict[tuple[str, str], Outcome]:
+    """Every cell, in table order (``bundled``: see :func:`servers`)."""
     results: dict[tuple[str, str], Outcome] = {}
-    with servers(with_bundled) as env:
+    with servers(bundled) as env:
         for fault in FAULTS:
             for surface in SURFACES:
-                if surface not in fault.surfaces or (fault.name.endswith("llamacpp") and env.bundled is None):
+                if surface not in fault.surfaces:
                     results[fault.name, surface] = Outcome(verdict="n/a")
                     continue
                 outcome = SURFACE_FUNCTIONS[surface](fault, env)

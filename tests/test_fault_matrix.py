@@ -12,9 +12,9 @@ CELLS = [(f.name, s) for f in fault_matrix.FAULTS for s in fault_matrix.SURFACES
 
 
 @pytest.fixture(scope="module")
-def results():
+def results(bundled):
     """All cells, run once for the module (shared servers; the whole matrix runs in seconds)."""
-    return fault_matrix.run()
+    return fault_matrix.run(bundled)
 
 
 @pytest.mark.parametrize(("fault", "surface"), CELLS)
