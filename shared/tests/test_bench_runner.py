@@ -223,18 +223,32 @@ def test_cli_reads_bench_variables_and_writes_every_report(mock, tmp_path):
     assert len(sent) == 4 + (1 + 2) * 2 and {r["json"]["max_tokens"] for r in sent} == {8}
 
 
-def test_cli_fails_when_no_model_could_be_measured(mock, tmp_path):
-    result = _cli(["--models", "nope", "--out", str(tmp_path), "--no-plots", "--no-progress"], mock)
-    assert result.returncode == 1
-    assert "Failed and skipped: `nope`" in result.stdout
+def _cli_in_process(args: list[str], url: str, monkeypatch, capsys) -> tuple[int, str, str]:
+    """The CLI's ``main`` in this process: the test above already runs ``python -m foundry_workshop.bench``."""
+    from foundry_workshop.bench.__main__ import main
+
+    for var in BENCH_ENV:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("WORKSHOP_BACKEND", "mock")
+    monkeypatch.setenv("FOUNDRY_LOCAL_ENDPOINT", url)
+    status = main(args)
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
 
 
-def test_cli_says_which_server_is_down(tmp_path):
+def test_cli_fails_when_no_model_could_be_measured(mock, tmp_path, monkeypatch, capsys):
+    status, out, _ = _cli_in_process(["--models", "nope", "--out", str(tmp_path), "--no-plots", "--no-progress"],
+                                     mock.url, monkeypatch, capsys)
+    assert status == 1
+    assert "Failed and skipped: `nope`" in out
+
+
+def test_cli_says_which_server_is_down(tmp_path, monkeypatch, capsys):
     dead = MockServer().start()
     url = dead.url
     dead.stop()
-    result = _cli(["--out", str(tmp_path), "--no-progress"], dead, FOUNDRY_LOCAL_ENDPOINT=url)
-    assert result.returncode == 1 and f"error: No OpenAI-compatible server answered at {url}" in result.stderr
+    status, _, err = _cli_in_process(["--out", str(tmp_path), "--no-progress"], url, monkeypatch, capsys)
+    assert status == 1 and f"error: No OpenAI-compatible server answered at {url}" in err
 
 
 def test_the_standalone_sample_script_runs_on_the_package(mock, tmp_path):
