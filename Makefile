@@ -96,8 +96,9 @@ check: install
 	$(COURSE) check $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS)) $(if $(BACKEND),--backend $(BACKEND))
 
 # The suite includes real Foundry Local on the converted model and a browser: both are prepared first (cached).
-test: install
-	$(COURSE) test $(ARGS)
+# Through the bootstrap: on a fresh checkout it installs .venv and the conversion environment at the same time.
+test:
+	$(PYTHON) course.py test $(ARGS)
 
 test-fast: install
 	$(COURSE) test-fast $(ARGS)

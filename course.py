@@ -9,6 +9,9 @@ again whenever one of those files changes. Then it hands every argument to
 
     python3 course.py install [--wheels DIR]     only set up .venv; --wheels installs offline from a classroom
                                                  kit (pip install --no-index --find-links DIR); WORKSHOP_WHEELS too
+
+``test`` also needs the conversion environment (build/convert-venv, for the model exports the suite runs on):
+on a fresh checkout it is installed at the same time as .venv, since each install keeps one core busy.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ import hashlib
 import os
 import subprocess
 import sys
+import threading
 import venv
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -29,6 +34,13 @@ MODEL_REQUIREMENTS = [ROOT / "requirements-model.txt"]
 #: Files whose change means "install again" (the package's dependencies live in its pyproject.toml).
 INPUTS = [*REQUIREMENTS, *MODEL_REQUIREMENTS, ROOT / "shared" / "pyproject.toml"]
 MIN_PYTHON = (3, 11)
+CONVERT_REQUIREMENTS = ROOT / "requirements-convert.txt"
+
+
+def conversion_venv() -> Path:
+    """Where the conversion environment lives: build/convert-venv, or under WORKSHOP_BUILD_DIR when that is set in
+    the environment (this bootstrap reads no .env: nothing that could parse one is installed yet)."""
+    return Path(os.environ.get("WORKSHOP_BUILD_DIR") or ROOT / "build") / "convert-venv"
 
 
 def venv_python(folder: Path) -> Path:
@@ -43,19 +55,22 @@ def fingerprint(files: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def _pip(python: Path, *args: str, wheels: Path | None) -> None:
+def _pip(python: Path, *args: str, wheels: Path | None, compile: bool = True) -> None:
     offline = ["--no-index", "--find-links", str(wheels)] if wheels else []
-    command = [str(python), "-m", "pip", "--disable-pip-version-check", "install", "--quiet", *offline, *args]
+    options = [*offline, *([] if compile else ["--no-compile"])]
+    command = [str(python), "-m", "pip", "--disable-pip-version-check", "install", "--quiet", *options, *args]
     print("+ pip install " + " ".join(args), flush=True)
     subprocess.run(command, check=True, cwd=ROOT)
 
 
 def install(folder: Path = VENV, *, requirements: list[Path] | None = None,
             model_requirements: list[Path] | None = None, wheels: Path | None = None, kernel: bool = True,
-            inputs: list[Path] | None = None) -> Path:
+            inputs: list[Path] | None = None, compile: bool = True) -> Path:
     """Create the virtual environment ``folder`` if needed and install into it unless its stamp is current.
 
-    Returns its Python. ``wheels``: a folder of wheels to install from with no index (a classroom kit)."""
+    Returns its Python. ``wheels``: a folder of wheels to install from with no index (a classroom kit).
+    ``compile=False`` skips pip's bytecode compilation of every installed module (for a tool environment that
+    imports a small part of what it installs)."""
     python = venv_python(folder)
     stamp = folder / ".installed"
     expected = fingerprint(inputs if inputs is not None else INPUTS)
@@ -66,14 +81,44 @@ def install(folder: Path = VENV, *, requirements: list[Path] | None = None,
         venv.EnvBuilder(with_pip=True).create(folder)
     _pip(python, "--upgrade", "pip", wheels=wheels)
     for req in requirements if requirements is not None else REQUIREMENTS:
-        _pip(python, "-r", str(req), wheels=wheels)
+        _pip(python, "-r", str(req), wheels=wheels, compile=compile)
     for req in model_requirements if model_requirements is not None else MODEL_REQUIREMENTS:
-        _pip(python, "--no-deps", "-r", str(req), wheels=wheels)
+        _pip(python, "--no-deps", "-r", str(req), wheels=wheels, compile=compile)
     if kernel:
         subprocess.run([str(python), "-m", "ipykernel", "install", "--sys-prefix", "--name", KERNEL,
                         "--display-name", KERNEL_DISPLAY], check=True, stdout=subprocess.DEVNULL)
     stamp.write_text(expected + "\n")
     return python
+
+
+def install_conversion_env(wheels: Path | None = None) -> Path:
+    """The conversion environment (torch CPU, transformers, the ONNX builders, ~1.3 GB): Foundry Local's model,
+    lesson 08's browser models and lesson 11's embedding model are exported in it. Returns its Python.
+
+    Without bytecode compilation: the exports import a small part of torch and transformers, and compiling all of
+    it took 42 of pip's 76 s (measured here, warm pip cache)."""
+    return install(conversion_venv(), requirements=[CONVERT_REQUIREMENTS], model_requirements=[], wheels=wheels,
+                   kernel=False, inputs=[CONVERT_REQUIREMENTS], compile=False)
+
+
+def _in_background(task: Callable[[], object]) -> Callable[[], BaseException | None]:
+    """Run ``task`` in a thread; the returned function waits for it and gives its exception, if any."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            task()
+        except BaseException as exc:  # reported by the caller, in the main thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def wait() -> BaseException | None:
+        thread.join()
+        return failure[0] if failure else None
+
+    return wait
 
 
 def _wheels(args: list[str]) -> tuple[Path | None, list[str]]:
@@ -99,11 +144,18 @@ def main(argv: list[str]) -> int:
               " Install it from python.org (Windows: py -3.11 course.py ...).", file=sys.stderr)
         return 2
     wheels, args = _wheels(argv)
+    # `test` needs the conversion environment too: both installs at once (pip keeps one core busy each).
+    conversion = _in_background(lambda: install_conversion_env(wheels)) if args[:1] == ["test"] else lambda: None
     try:
         python = install(wheels=wheels)
     except subprocess.CalledProcessError as exc:
+        conversion()
         print(f"error: installing into {VENV} failed ({exc.cmd[2:5]}...). Check the network (or --wheels DIR),"
               " then run the same command again; delete .venv to start from scratch.", file=sys.stderr)
+        return 1
+    if failed := conversion():
+        print(f"error: installing the conversion environment into {conversion_venv()} failed ({failed}). Check the"
+              " network, then run the same command again.", file=sys.stderr)
         return 1
     if not args or args[0] == "install":
         if not args:

@@ -7,11 +7,16 @@ commands. Every task runs from the repository root and returns a process exit st
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
+from types import ModuleType
 
 from foundry_workshop.browser.chromium import chromium_problem, find_chromium
 from foundry_workshop.errors import ConfigurationError
@@ -41,12 +46,52 @@ def bin_python(venv: Path) -> Path:
     return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
+#: In a step of :func:`parallel`, the list its commands' output goes to (printed as one block when it ends).
+_output = threading.local()
+
+
 def _run(args: Sequence[str | os.PathLike[str]], env: dict[str, str] | None = None) -> int:
     """Run a command with this Python's environment; Ctrl+C stops it and ends with status 130."""
+    command, full_env = [str(a) for a in args], None if env is None else {**os.environ, **env}
+    sink: list[str] | None = getattr(_output, "sink", None)
     try:
-        return subprocess.run([str(a) for a in args], env=None if env is None else {**os.environ, **env}).returncode
+        if sink is None:
+            return subprocess.run(command, env=full_env).returncode
+        done = subprocess.run(command, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              errors="replace")
+        sink.append(done.stdout)
+        return done.returncode
     except KeyboardInterrupt:
         return 130
+
+
+def parallel(steps: dict[str, Callable[[], int]]) -> int:
+    """Run independent steps at once; each step's output is printed as one block when it ends. The first
+    failure's exit status, or 0.
+
+    The model exports, the browser download and the static checks each keep about one core busy, so on a fresh
+    checkout running them together saves minutes (measured: docs/instructors.md)."""
+
+    def run(name: str, step: Callable[[], int]) -> tuple[str, int, str, float]:
+        _output.sink, started = [], time.monotonic()
+        try:
+            status = step()
+        except Exception as exc:  # reported with the step's name, like a failed command
+            _output.sink.append(f"{type(exc).__name__}: {exc}\n")
+            status = 1
+        return name, status, "".join(_output.sink), time.monotonic() - started
+
+    print(f"preparing at once: {', '.join(steps)}", flush=True)
+    first_failure = 0
+    with ThreadPoolExecutor(max_workers=len(steps)) as pool:
+        for future in as_completed([pool.submit(run, name, step) for name, step in steps.items()]):
+            name, status, output, seconds = future.result()
+            outcome = "ok" if status == 0 else f"FAILED (exit status {status})"
+            print(f"-- {name}: {outcome}, {seconds:.1f} s", flush=True)
+            if output.strip():
+                print(output.rstrip(), flush=True)
+            first_failure = first_failure or status
+    return first_failure
 
 
 def run_module(name: str, *args: str | os.PathLike[str]) -> int:
@@ -100,31 +145,36 @@ def pytest_args(extra: Sequence[str], *, fast: bool = False) -> list[str]:
     return args + list(extra)
 
 
-def prepare_test() -> int:
+def prepare_test(checks: bool = False) -> int:
     """What the full suite needs besides .venv, each step cached: the converted Foundry Local model, lesson 11's
-    embedding model, lesson 08's vendored ONNX Runtime Web and browser exports, and a browser.
+    embedding model, lesson 08's vendored ONNX Runtime Web and browser exports, and a browser; ``checks`` adds
+    the static checks. The conversion environment comes first, then all the rest at once.
 
     ``WORKSHOP_FOUNDRY_MODEL=0`` skips the Foundry conversion (its tests then skip with the reason): CI does so
     where the real Foundry Local tests are not run (see docs/instructors.md)."""
+    python = convert_python()
+    if isinstance(python, int):
+        return python
+    steps: dict[str, Callable[[], int]] = {}
     if os.environ.get("WORKSHOP_FOUNDRY_MODEL", "1") != "0":
-        status = foundry_model()
-        if status:
-            return status
-    status = embedding_model() or browser_demo() or browser_model()
-    if status:
-        return status
-    return browser()
+        steps["foundry-model"] = foundry_model
+    steps.update({"browser-model": browser_model, "embedding-model": embedding_model,
+                  "browser-demo": browser_demo, "browser": browser})
+    if checks:
+        steps["ruff, mypy, lint-imports"] = static_checks
+    return parallel(steps)
 
 
 def test(extra: Sequence[str] = (), *, fast: bool = False, prepare: bool = True) -> int:
     """ruff, mypy, lint-imports, then pytest over the package, the course and every notebook (``fast``: ruff
-    and the inner loop)."""
+    and the inner loop). The static checks run alongside the preparation steps."""
     repo_root()
-    if prepare and not fast:
-        status = prepare_test()
-        if status:
-            return status
-    checks = run_module("ruff", "check", ".") if fast else static_checks()
+    if fast:
+        checks = run_module("ruff", "check", ".")
+    elif prepare:
+        checks = prepare_test(checks=True)
+    else:
+        checks = static_checks()
     # Bytecode caches on, even where the environment turns them off (some CI images and containers set
     # PYTHONDONTWRITEBYTECODE): otherwise every worker, kernel and server re-compiles the package and pytest
     # re-rewrites every test module's asserts. __pycache__ is git-ignored.
@@ -147,23 +197,30 @@ def bench(extra: Sequence[str] = ()) -> int:
     return run_module("foundry_workshop.bench", *args)
 
 
+def bootstrap() -> ModuleType:
+    """The repository's ``course.py``, the one place that makes virtual environments (standard library only, so
+    it runs before anything is installed; loaded from the checkout, since it is not part of the package)."""
+    path = (course_dir() or Path.cwd()) / "course.py"
+    spec = importlib.util.spec_from_file_location("course_bootstrap", path)
+    if spec is None or spec.loader is None or not path.is_file():
+        raise ConfigurationError(f"{path} is missing: run this from the course repository (the folder with "
+                                 "course.py, notebooks/ and samples/).")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def convert_python() -> Path | int:
-    """The conversion environment's Python (build/convert-venv: torch CPU, transformers, the ONNX builders,
-    ~1.3 GB), made first when missing or older than requirements-convert.txt; an exit status if that failed.
+    """The conversion environment's Python (``course.py``'s ``install_conversion_env``: build/convert-venv,
+    torch CPU, transformers, the ONNX builders, ~1.3 GB), installed first when missing or when
+    requirements-convert.txt changed; an exit status if that failed.
 
     One environment serves every export: Foundry Local's model, lesson 08's browser models, lesson 11's
     embedding model."""
-    root = repo_root()
-    venv = build_dir() / "convert-venv"
-    stamp, requirements = venv / ".installed", root / "requirements-convert.txt"
-    python = bin_python(venv)
-    if not stamp.exists() or stamp.stat().st_mtime < requirements.stat().st_mtime:
-        status = _run([sys.executable, "-m", "venv", venv]) or _run(
-            [python, "-m", "pip", "--disable-pip-version-check", "install", "--quiet", "-r", requirements])
-        if status:
-            return status
-        stamp.touch()
-    return python
+    try:
+        return Path(bootstrap().install_conversion_env())
+    except subprocess.CalledProcessError as exc:
+        return exc.returncode or 1
 
 
 def foundry_model(extra: Sequence[str] = ()) -> int:
