@@ -9,6 +9,7 @@ server (the ``mock_server`` fixture).
 from __future__ import annotations
 
 import functools
+import json
 import os
 from collections import defaultdict
 from collections.abc import Iterator
@@ -131,11 +132,19 @@ def _one_foundry_local_module_at_a_time(request: pytest.FixtureRequest) -> Itera
 # nbval cells get the `notebook` marker, browser tests the `browser` marker (before `-m` deselects).
 # pytest-xdist (`make test`) hands whole files to workers (--dist loadfile). If a long file comes last, one
 # worker runs it alone at the end; so files are ordered by the seconds they took last time (kept in pytest's cache),
-# longest first. New files (no timing yet) keep their place after the known ones. Order inside a file is kept.
+# longest first (a fresh checkout: tests/file_seconds.json). New files (no timing yet) keep their place after the
+# known ones. Order inside a file is kept.
 # `--slower-than S` (what `make test-fast` passes) leaves out the tests that took more than S seconds last time.
 _FILE_SECONDS = "foundry_workshop/file_seconds"
 _TEST_SECONDS = "foundry_workshop/test_seconds"
 _measured: defaultdict[str, float] = defaultdict(float)
+
+
+def _seed_seconds() -> dict[str, float]:
+    """Files' seconds for a fresh checkout, whose pytest cache is empty (tests/file_seconds.json: a snapshot of
+    the files over a second on a 2-core machine; only the order matters, so it may age)."""
+    path = Path(__file__).resolve().parent / "tests" / "file_seconds.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 _measured_tests: defaultdict[str, float] = defaultdict(float)
 
 
@@ -193,7 +202,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if slow:
             config.hook.pytest_deselected(items=slow)
             items[:] = [item for item in items if timed.get(item.nodeid, 0.0) <= limit]
-    seconds: dict[str, float] = cache.get(_FILE_SECONDS, {}) if cache is not None else {}
+    seconds: dict[str, float] = (cache.get(_FILE_SECONDS, {}) if cache is not None else {}) or _seed_seconds()
     if seconds:
         scope_seconds: defaultdict[str, float] = defaultdict(float)
         for file in dict.fromkeys(_file(item.nodeid) for item in items):

@@ -6,6 +6,7 @@ measure. These tests hold the harness to 3 % of that, and show the seed script's
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Iterator
 
@@ -79,10 +80,12 @@ def test_the_seed_scripts_total_tokens_method_is_off_and_depends_on_the_prompt(m
     assert abs(short / truth - 1) > TOLERANCE, "even the short prompt misses: TTFT is in the denominator"
     assert long / truth > 3, "prompt tokens are counted as if generated: a long prompt looks several times faster"
     assert count_prompt_tokens([{"role": "user", "content": LONG.text}]) > 100
-    # The harness on the very same requests: one decode rate, whatever the prompt.
+    # The harness on the very same requests: one decode rate, whatever the prompt. The median of three, as above:
+    # a busy machine once read one run's first token 11 ms late, which shortens that run's decoding span.
     for prompt in (SHORT, LONG):
-        sample = measure_sample(client, QWEN, prompt, RequestOptions(max_tokens=MAX_TOKENS))
-        assert sample.decode_tps == pytest.approx(truth, rel=TOLERANCE)
+        rates = [measure_sample(client, QWEN, prompt, RequestOptions(max_tokens=MAX_TOKENS)).decode_tps
+                 for _ in range(3)]
+        assert statistics.median(rates) == pytest.approx(truth, rel=TOLERANCE), rates
 
 
 def test_without_a_usage_chunk_text_chunks_are_counted_and_say_so(mock, client):
