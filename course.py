@@ -144,8 +144,9 @@ def main(argv: list[str]) -> int:
               " Install it from python.org (Windows: py -3.11 course.py ...).", file=sys.stderr)
         return 2
     wheels, args = _wheels(argv)
-    # `test` needs the conversion environment too: both installs at once (pip keeps one core busy each).
-    conversion = _in_background(lambda: install_conversion_env(wheels)) if args[:1] == ["test"] else lambda: None
+    # `test` needs the conversion environment too: both installs at once (pip keeps one core busy each). It comes
+    # from the index even with --wheels: the classroom kit holds what learners install, not the test tooling.
+    conversion = _in_background(install_conversion_env) if args[:1] == ["test"] else lambda: None
     try:
         python = install(wheels=wheels)
     except subprocess.CalledProcessError as exc:
