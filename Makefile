@@ -97,8 +97,9 @@ check: install
 
 # The suite includes real Foundry Local on the converted model and a browser: both are prepared first (cached).
 # Through the bootstrap: on a fresh checkout it installs .venv and the conversion environment at the same time.
+# (With .venv in place its Python runs the bootstrap: PYTHON may be an older python3, as on macOS.)
 test:
-	$(PYTHON) course.py test $(ARGS)
+	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) course.py test $(ARGS)
 
 test-fast: install
 	$(COURSE) test-fast $(ARGS)

@@ -202,7 +202,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if slow:
             config.hook.pytest_deselected(items=slow)
             items[:] = [item for item in items if timed.get(item.nodeid, 0.0) <= limit]
-    seconds: dict[str, float] = (cache.get(_FILE_SECONDS, {}) if cache is not None else {}) or _seed_seconds()
+    # The snapshot fills in what the cache lacks (a fresh checkout, or one after only `make test-fast`).
+    seconds: dict[str, float] = {**_seed_seconds(), **(cache.get(_FILE_SECONDS, {}) if cache is not None else {})}
     if seconds:
         scope_seconds: defaultdict[str, float] = defaultdict(float)
         for file in dict.fromkeys(_file(item.nodeid) for item in items):

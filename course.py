@@ -38,9 +38,18 @@ CONVERT_REQUIREMENTS = ROOT / "requirements-convert.txt"
 
 
 def conversion_venv() -> Path:
-    """Where the conversion environment lives: build/convert-venv, or under WORKSHOP_BUILD_DIR when that is set in
-    the environment (this bootstrap reads no .env: nothing that could parse one is installed yet)."""
-    return Path(os.environ.get("WORKSHOP_BUILD_DIR") or ROOT / "build") / "convert-venv"
+    """Where the conversion environment lives: convert-venv in the build folder, which is build/ or
+    WORKSHOP_BUILD_DIR from the environment or .env (as ``foundry_workshop.settings.build_dir`` finds it; a
+    relative folder counts from the repository). The .env line is read plainly: nothing that parses .env files is
+    installed yet."""
+    folder = os.environ.get("WORKSHOP_BUILD_DIR") or ""
+    dotenv = ROOT / ".env"
+    if not folder and dotenv.is_file():
+        for line in dotenv.read_text(encoding="utf-8", errors="replace").splitlines():
+            key, _, value = line.removeprefix("export ").partition("=")
+            if key.strip() == "WORKSHOP_BUILD_DIR":
+                folder = value.split(" #")[0].strip().strip("'\"")
+    return ROOT / (folder or "build") / "convert-venv"
 
 
 def venv_python(folder: Path) -> Path:
@@ -91,13 +100,13 @@ def install(folder: Path = VENV, *, requirements: list[Path] | None = None,
     return python
 
 
-def install_conversion_env(wheels: Path | None = None) -> Path:
+def install_conversion_env(folder: Path | None = None) -> Path:
     """The conversion environment (torch CPU, transformers, the ONNX builders, ~1.3 GB): Foundry Local's model,
     lesson 08's browser models and lesson 11's embedding model are exported in it. Returns its Python.
 
     Without bytecode compilation: the exports import a small part of torch and transformers, and compiling all of
     it took 42 of pip's 76 s (measured here, warm pip cache)."""
-    return install(conversion_venv(), requirements=[CONVERT_REQUIREMENTS], model_requirements=[], wheels=wheels,
+    return install(folder or conversion_venv(), requirements=[CONVERT_REQUIREMENTS], model_requirements=[],
                    kernel=False, inputs=[CONVERT_REQUIREMENTS], compile=False)
 
 
@@ -150,13 +159,15 @@ def main(argv: list[str]) -> int:
     try:
         python = install(wheels=wheels)
     except subprocess.CalledProcessError as exc:
-        conversion()
         print(f"error: installing into {VENV} failed ({exc.cmd[2:5]}...). Check the network (or --wheels DIR),"
               " then run the same command again; delete .venv to start from scratch.", file=sys.stderr)
         return 1
-    if failed := conversion():
-        print(f"error: installing the conversion environment into {conversion_venv()} failed ({failed}). Check the"
-              " network, then run the same command again.", file=sys.stderr)
+    finally:
+        failed = conversion()  # never leave its pip running behind us
+    if failed:
+        print(f"error: installing the conversion environment into {conversion_venv()} failed ({failed}). It needs"
+              " the package index (a classroom kit's --wheels covers .venv only): check the network, then run the"
+              " same command again.", file=sys.stderr)
         return 1
     if not args or args[0] == "install":
         if not args:

@@ -145,7 +145,7 @@ def servers(bundled: Connection | None = None) -> Iterator[Servers]:
         plain = stack.enter_context(MockServer())
         keyed = stack.enter_context(MockServer(api_key=SECRET))
         service = stack.enter_context(MockServer(profile="foundry-service"))
-        bundled = bundled or stack.enter_context(connect("bundled"))
+        bundled = bundled if bundled is not None else stack.enter_context(connect("bundled"))
         yield Servers(plain, keyed, service, bundled)
 
 

@@ -53,7 +53,8 @@ def test_one_message_in_a_real_browser(minimal_app: ChatApp, mock: MockServer, c
         page.wait_for_selector("#chat-input", timeout=30_000)
         wait_for(lambda: any(r["path"] == "/v1/models" for r in mock.requests), "the chat to start", page, timeout=60)
         page.fill("#chat-input", "Hello")
-        page.keyboard.press("Enter")
+        # Not Enter: Chainlit ignores it until the chat has started, while a click waits for the button to be enabled.
+        page.locator("#chat-submit").click()
         expected = reply_text([{"role": "system", "content": "You are a helpful AI assistant."},
                                {"role": "user", "content": "Hello"}], SMOL)
         wait_for(lambda: expected in answers(page), "the streamed answer", page, timeout=60)  # slow under xdist

@@ -164,6 +164,9 @@ def resolve(**explicit: Any) -> Settings:
         values[f.name] = (
             _convert(f.name, given, f"Setting {f.name}") if given not in (None, "") else from_env(f.name)
         )
+    if values["threads"] < 0:
+        raise ConfigurationError(f"WORKSHOP_THREADS must be 0 (half the CPUs, 1 to 4) or a number of threads, "
+                                 f"got {values['threads']}.")
     values["backend"] = str(values["backend"]).strip().lower()
     if values["backend"] not in BACKENDS:
         raise UnknownBackendError(values["backend"], BACKENDS)

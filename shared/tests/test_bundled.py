@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from foundry_workshop import UnknownModelError, connect
-from foundry_workshop.settings import default_threads
+from foundry_workshop.settings import default_threads, resolve
 
 pytestmark = pytest.mark.bundled
 
@@ -71,4 +71,4 @@ def test_close_stops_the_server_process(clean_env):
 def test_the_server_runs_with_the_threads_setting(bundled):
     """WORKSHOP_THREADS (0 = half the CPUs) reaches llama.cpp: oversubscribed threads stall every token."""
     args = psutil.Process(bundled.details["pid"]).cmdline()
-    assert args[args.index("--threads") + 1] == str(default_threads())
+    assert args[args.index("--threads") + 1] == str(resolve().threads or default_threads())

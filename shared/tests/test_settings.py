@@ -113,6 +113,9 @@ def test_llama_cpp_gets_half_the_cpus_by_default(monkeypatch, cpus, threads):
 def test_threads_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("WORKSHOP_THREADS", "3")
     assert resolve().threads == 3
+    monkeypatch.setenv("WORKSHOP_THREADS", "-1")
+    with pytest.raises(ConfigurationError, match="WORKSHOP_THREADS must be 0"):
+        resolve()
     monkeypatch.setenv("WORKSHOP_THREADS", "many")
     with pytest.raises(ConfigurationError, match="WORKSHOP_THREADS must be a whole number, got 'many'"):
         resolve()

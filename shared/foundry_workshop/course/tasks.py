@@ -58,7 +58,7 @@ def _run(args: Sequence[str | os.PathLike[str]], env: dict[str, str] | None = No
         if sink is None:
             return subprocess.run(command, env=full_env).returncode
         done = subprocess.run(command, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                              errors="replace")
+                              encoding="utf-8", errors="replace")
         sink.append(done.stdout)
         return done.returncode
     except KeyboardInterrupt:
@@ -81,16 +81,22 @@ def parallel(steps: dict[str, Callable[[], int]]) -> int:
             status = 1
         return name, status, "".join(_output.sink), time.monotonic() - started
 
+    if len(steps) == 1:  # nothing to keep apart: the step's output as it comes
+        return in_a_row(list(steps.values()))
     print(f"preparing at once: {', '.join(steps)}", flush=True)
     first_failure = 0
-    with ThreadPoolExecutor(max_workers=len(steps)) as pool:
-        for future in as_completed([pool.submit(run, name, step) for name, step in steps.items()]):
-            name, status, output, seconds = future.result()
-            outcome = "ok" if status == 0 else f"FAILED (exit status {status})"
-            print(f"-- {name}: {outcome}, {seconds:.1f} s", flush=True)
-            if output.strip():
-                print(output.rstrip(), flush=True)
-            first_failure = first_failure or status
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        with ThreadPoolExecutor(max_workers=len(steps)) as pool:
+            for future in as_completed([pool.submit(run, name, step) for name, step in steps.items()]):
+                name, status, output, seconds = future.result()
+                outcome = "ok" if status == 0 else f"FAILED (exit status {status})"
+                print(f"-- {name}: {outcome}, {seconds:.1f} s", flush=True)
+                if output.strip():  # in what the console can show (a redirected Windows console may be cp1252)
+                    print(output.rstrip().encode(encoding, "replace").decode(encoding), flush=True)
+                first_failure = first_failure or status
+    except KeyboardInterrupt:  # Ctrl+C reached the steps' processes too; they end on their own
+        return 130
     return first_failure
 
 
@@ -209,13 +215,14 @@ def bench(extra: Sequence[str] = ()) -> int:
 def bootstrap() -> ModuleType:
     """The repository's ``course.py``, the one place that makes virtual environments (standard library only, so
     it runs before anything is installed; loaded from the checkout, since it is not part of the package)."""
-    path = (course_dir() or Path.cwd()) / "course.py"
+    path = repo_root() / "course.py"
     spec = importlib.util.spec_from_file_location("course_bootstrap", path)
     if spec is None or spec.loader is None or not path.is_file():
-        raise ConfigurationError(f"{path} is missing: run this from the course repository (the folder with "
-                                 "course.py, notebooks/ and samples/).")
+        raise ConfigurationError(f"{path} is missing: this checkout of the course is incomplete.")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    if not hasattr(module, "install_conversion_env"):
+        raise ConfigurationError(f"{path} is not the course's bootstrap (it has no install_conversion_env).")
     return module
 
 
@@ -227,7 +234,7 @@ def convert_python() -> Path | int:
     One environment serves every export: Foundry Local's model, lesson 08's browser models, lesson 11's
     embedding model."""
     try:
-        return Path(bootstrap().install_conversion_env())
+        return Path(bootstrap().install_conversion_env(build_dir() / "convert-venv"))
     except subprocess.CalledProcessError as exc:
         return exc.returncode or 1
 
