@@ -80,19 +80,25 @@ def wait_for(condition: Callable[[], object], what: str, page, timeout: float = 
         value = condition()
         if value:
             return value
-        time.sleep(0.03)
+        time.sleep(0.1)
     raise AssertionError(f"Timed out waiting for {what}. Assistant messages on the page: {answers(page)}")
 
 
 def send(page, text: str) -> int:
     """Type and send ``text`` once the previous answer is finished; returns how many assistant messages there were.
 
-    While an answer runs, Chainlit shows a stop button instead of the send button and ignores Enter.
+    While an answer runs, Chainlit shows a stop button instead of the send button and ignores Enter. Text is sent
+    with the send button: the click waits until Chainlit has taken the text in and enabled it, where Enter right
+    after typing was now and then ignored on a busy machine. Blank text leaves the button disabled, so it gets
+    Enter, as a user would try.
     """
     page.wait_for_selector("#stop-button", state="detached", timeout=20_000)
     before = page.locator(ANSWERS).count()
     page.fill("#chat-input", text)
-    page.keyboard.press("Enter")
+    if text.strip():
+        page.locator("#chat-submit").click()
+    else:
+        page.keyboard.press("Enter")
     return before
 
 

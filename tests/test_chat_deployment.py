@@ -79,7 +79,7 @@ def test_a_browser_needs_the_password_to_chat(app: ChatApp, mock: MockServer, ch
             assert not [r for r in mock.requests if r["path"].endswith("/chat/completions")], "no chat before sign-in"
             page.wait_for_selector("text=Connected to", timeout=30_000)  # the app's greeting: a session exists
             page.fill("#chat-input", "Hello")
-            page.keyboard.press("Enter")
+            page.locator("#chat-submit").click()  # waits until Chainlit enables it (Enter may come too early)
             expected = reply_text([{"role": "user", "content": "Hello"}], MODEL)
             deadline = time.monotonic() + 30
             while expected not in page.locator(ANSWERS).all_inner_texts() and time.monotonic() < deadline:
