@@ -93,7 +93,9 @@ def test_without_a_usage_chunk_text_chunks_are_counted_and_say_so(mock, client):
     assert sample.ok and sample.usage_source == "counted_chunks"
     assert sample.completion_tokens == sample.text_chunks == MAX_TOKENS
     assert sample.prompt_tokens is None
-    assert sample.decode_tps == pytest.approx(1 / GAP, rel=TOLERANCE)
+    # The counted tokens make the rate: 15 decode steps between the first chunk and the last. (How close that is to
+    # the injected truth is the first test's question, over medians: one run on a busy CI machine read 35 for 40.)
+    assert sample.decode_tps == pytest.approx((MAX_TOKENS - 1) / (sample.latency_s - sample.ttft_s), rel=0.01)
     request = mock.requests[-1]["json"]
     assert "stream_options" not in request and request["stream"] is True
 
@@ -106,11 +108,16 @@ def test_deterministic_mode_sends_temperature_zero_and_the_seed(mock, client):
 
 
 def test_not_streamed_only_latency_is_measurable(mock, client):
-    sample = measure_sample(client, QWEN, SHORT, RequestOptions(max_tokens=MAX_TOKENS, stream=False))
-    assert sample.ok and sample.usage_source == "response"
-    assert sample.ttft_s is None and sample.decode_tps is None
-    assert sample.latency_s == pytest.approx(FIRST + (MAX_TOKENS - 1) * GAP, rel=TOLERANCE)
-    assert sample.output_tps == pytest.approx(MAX_TOKENS / sample.latency_s)
+    truth = FIRST + (MAX_TOKENS - 1) * GAP
+    samples = [measure_sample(client, QWEN, SHORT, RequestOptions(max_tokens=MAX_TOKENS, stream=False))
+               for _ in range(3)]
+    for sample in samples:
+        assert sample.ok and sample.usage_source == "response"
+        assert sample.ttft_s is None and sample.decode_tps is None
+        assert sample.latency_s >= truth * (1 - TOLERANCE), "the whole answer cannot arrive before it is generated"
+        assert sample.output_tps == pytest.approx(MAX_TOKENS / sample.latency_s)
+    # The typical run within 3 % (a busy machine can delay one reply; an instrument that is off misses all three).
+    assert statistics.median(s.latency_s for s in samples) == pytest.approx(truth, rel=TOLERANCE)
 
 
 @pytest.mark.parametrize(("fault", "expected"), [
