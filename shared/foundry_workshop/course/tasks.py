@@ -41,11 +41,6 @@ def repo_root() -> Path:
     return root
 
 
-def bin_python(venv: Path) -> Path:
-    """The Python of virtual environment ``venv`` on this OS."""
-    return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-
-
 #: In a step of :func:`parallel`, the list its commands' output goes to (printed as one block when it ends).
 _output = threading.local()
 
