@@ -15,14 +15,15 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from foundry_workshop import Connection, connect
-from foundry_workshop.browser.chromium import chromium_problem, find_chromium
-from foundry_workshop.mock import MockServer
 from foundry_workshop.settings import build_dir
+
+if TYPE_CHECKING:  # imported where used: the xdist controller loads this file but runs no test (openai, FastAPI:
+    from foundry_workshop import Connection  # 1.5 s before the workers could start)
+    from foundry_workshop.mock import MockServer
 
 _session_mock: MockServer | None = None
 
@@ -36,6 +37,8 @@ def pytest_configure(config: pytest.Config) -> None:
     global _session_mock
     if _xdist_controller(config):
         return
+    from foundry_workshop.mock import MockServer
+
     _session_mock = MockServer().start()
     os.environ["WORKSHOP_DOTENV"] = "0"  # a learner's .env (real endpoints, keys, Azure) never reaches the tests
     os.environ["WORKSHOP_BACKEND"] = "mock"
@@ -71,6 +74,8 @@ def bundled() -> Iterator[Connection]:
 
     For tests that only send it requests; tests about starting and stopping the server start their own. The
     timeout is generous because the suite's processes share the cores with it."""
+    from foundry_workshop import connect
+
     with connect(backend="bundled", timeout=600) as conn:
         yield conn
 
@@ -79,6 +84,8 @@ def bundled() -> Iterator[Connection]:
 def chromium_executable() -> str:
     """The browser every browser test drives (``CHROMIUM_PATH``, else found on this OS: see
     ``foundry_workshop.browser.chromium``). Missing: skipped with the fix on a developer machine, failed in CI."""
+    from foundry_workshop.browser.chromium import chromium_problem, find_chromium
+
     problem = chromium_problem()
     if problem is not None:
         if os.environ.get("CI"):
