@@ -12,7 +12,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 
-import matplotlib.image
 import pytest
 
 from foundry_workshop import connect
@@ -114,6 +113,8 @@ def test_reports_hold_every_sample_and_readable_figures(mock, tmp_path):
     for heading in ("## Ranking", "## Highlights", "## Model selection", "## Per prompt", "## Concurrency"):
         assert heading in report
     assert "| License | terms of use | commercial compliance | Apache-2.0 | Apache-2.0 |" in report
+    import matplotlib.image  # here, not at the top: every xdist worker imports this module to collect it (0.5 s)
+
     for name in ("latency_distribution", "tokens_per_second", "ttft_vs_total", "concurrency"):
         path = written[f"figure_{name}"]
         assert f"](figures/{name}.png)" in report
