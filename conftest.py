@@ -21,8 +21,10 @@ import pytest
 
 from foundry_workshop.settings import build_dir
 
-if TYPE_CHECKING:  # imported where used: the xdist controller loads this file but runs no test (openai, FastAPI:
-    from foundry_workshop import Connection  # 1.5 s before the workers could start)
+# The mock (FastAPI) and the rest are imported where they are used: the xdist controller loads this file but runs
+# no test, and their imports (with openai's, from shared/tests/conftest.py) delayed every worker by 1.3 s.
+if TYPE_CHECKING:
+    from foundry_workshop import Connection
     from foundry_workshop.mock import MockServer
 
 _session_mock: MockServer | None = None

@@ -19,8 +19,9 @@ def agrees_with_the_server(sample) -> bool:
 
 def test_a_short_run_on_the_bundled_model_writes_every_report(tmp_path, clean_env):
     # Up to three runs: on a busy machine the client can read one chunk late (a CI run read 27.5 tokens/s where
-    # the server timed 24.5), while a harness that counts wrongly (16 tokens over 15 gaps is 6.7 % off) misses
-    # in every run.
+    # the server timed 24.5), while a harness that counts wrongly (16 tokens over 15 gaps is 6.7 % off) nearly
+    # always misses all three; test_bench_measure holds the counting itself to 3 % against the mock.
+    disagreements: list[list[tuple[float, float]]] = []
     for _attempt in range(3):
         result = run_benchmark(backend="bundled", prompts=load_prompts()[:1], warmup=1, rounds=2, max_tokens=16,
                                concurrency=(1, 2), concurrency_requests=1, progress=False)
@@ -31,9 +32,10 @@ def test_a_short_run_on_the_bundled_model_writes_every_report(tmp_path, clean_en
         for s in measured:
             assert s.usage_source == "stream" and 2 <= s.completion_tokens <= 16 and s.text.strip()
             assert 0 < s.ttft_s < s.latency_s
-        if all(agrees_with_the_server(s) for s in measured):
+        disagreements.append([(s.decode_tps, s.server_decode_tps) for s in measured if not agrees_with_the_server(s)])
+        if not disagreements[-1]:
             break
-    assert [(s.decode_tps, s.server_decode_tps) for s in measured if not agrees_with_the_server(s)] == []
+    assert disagreements[-1] == [], f"(client, server) decode rates per try: {disagreements}"
 
     footprint = run.footprint
     assert footprint.model_bytes == model_path().stat().st_size and footprint.model_bytes_source == "model file"
