@@ -147,6 +147,7 @@ def _one_foundry_local_module_at_a_time(request: pytest.FixtureRequest) -> Itera
 _FILE_SECONDS = "foundry_workshop/file_seconds"
 _TEST_SECONDS = "foundry_workshop/test_seconds"
 _measured: defaultdict[str, float] = defaultdict(float)
+_measured_tests: defaultdict[str, float] = defaultdict(float)
 
 
 def _seed_seconds() -> dict[str, float]:
@@ -154,7 +155,6 @@ def _seed_seconds() -> dict[str, float]:
     the files over a second on a 2-core machine; only the order matters, so it may age)."""
     path = Path(__file__).resolve().parent / "tests" / "file_seconds.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-_measured_tests: defaultdict[str, float] = defaultdict(float)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
